@@ -1,0 +1,38 @@
+"""Build the demo year: ``python manage.py seed_demo --password PW``."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from competition.demo import DemoContext
+
+
+class Command(BaseCommand):
+    help = "生成 2022 年度演示数据（推荐单位、账号、推选活动……）。重复运行不会改变已有数据。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", required=True, help="所有演示账号的密码")
+        parser.add_argument(
+            "--force", action="store_true", help="在 DEBUG 关闭（生产环境）时仍然生成演示数据"
+        )
+
+    def handle(self, *args, password, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG 已关闭（生产环境），拒绝生成演示数据；确需生成请加 --force。")
+        if len(password) < 6:
+            raise CommandError("演示密码至少 6 个字符。")
+        ctx = DemoContext(password=password, stdout=self.stdout)
+        for config in apps.get_app_configs():
+            module = f"{config.name}.demo"
+            if config.name.startswith("django") or find_spec(module) is None:
+                continue
+            import_module(module).seed(ctx)
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
+        for note in ctx.notes:
+            self.stdout.write(f"  {note}")
+        self.stdout.write("\n演示账号（密码均为 --password 所给的值）：")
+        for username, role, label in ctx.accounts:
+            self.stdout.write(f"  {username:<16} {role:<8} {label}")

@@ -1,0 +1,442 @@
+"""Every write of the competition app: competitions, phases, accounts, tokens.
+
+Functions are keyword-only, named ``<thing>_<verb>``, run in a transaction and
+write the audit entry of each state change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import phases
+from .audit import audit_record, snapshot
+from .enums import EligibilityRule, Phase, Role
+from .exceptions import ApplicationError, Conflict, Forbidden, ValidationFailed
+from .models import (
+    ApiToken,
+    Category,
+    Competition,
+    Criterion,
+    Issuer,
+    JudgeProfile,
+    Round,
+    Unit,
+    User,
+)
+
+COMPETITION_FIELDS = [
+    "year",
+    "title",
+    "certificate_wording",
+    "nominations_open",
+    "nominations_close",
+    "judging_close",
+    "publicity_working_days",
+    "holidays",
+    "phase",
+]
+SCALAR_UPDATABLE = [
+    "title",
+    "certificate_wording",
+    "nominations_open",
+    "nominations_close",
+    "judging_close",
+    "publicity_working_days",
+    "holidays",
+]
+CATEGORY_FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "award_quota",
+    "nomination_quota_per_unit",
+    "min_years_running",
+    "min_volunteers",
+    "exclude_past_winners",
+    "hard_rules",
+]
+ROUND_FIELDS = [
+    "name",
+    "method",
+    "trim_min_judges",
+    "judges_per_nomination",
+    "advance_per_category",
+    "weight",
+    "blind",
+    "comment_required",
+]
+
+
+# --------------------------------------------------------------------------- competitions
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    opened, closed, judged = (
+        values["nominations_open"],
+        values["nominations_close"],
+        values["judging_close"],
+    )
+    errors: dict[str, list[str]] = {}
+    if not opened < closed:
+        errors["nominations_close"] = ["申报截止：必须晚于申报开始时间。"]
+    if not closed <= judged:
+        errors["judging_close"] = ["评审截止：不得早于申报截止时间。"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
+def _holidays(values: list) -> list[str]:
+    out = []
+    for value in values or []:
+        out.append(value.isoformat() if isinstance(value, date) else str(value))
+    return sorted(set(out))
+
+
+def _create_categories(competition: Competition, categories: list[dict]) -> None:
+    errors: dict[str, list[str]] = {}
+    codes, names = set(), set()
+    for i, data in enumerate(categories):
+        if data["code"] in codes:
+            errors[f"categories[{i}].code"] = [f"奖项代码：“{data['code']}”重复。"]
+        if data["name"] in names:
+            errors[f"categories[{i}].name"] = [f"奖项名称：“{data['name']}”重复。"]
+        codes.add(data["code"])
+        names.add(data["name"])
+        criterion_names = [c["name"] for c in data.get("criteria", [])]
+        dupes = {n for n in criterion_names if criterion_names.count(n) > 1}
+        if dupes:
+            errors[f"categories[{i}].criteria"] = [f"评分标准：评分项名称重复（{'、'.join(sorted(dupes))}）。"]
+        unknown = [n for n in data.get("tie_break", []) if n not in criterion_names]
+        if unknown:
+            errors[f"categories[{i}].tie_break"] = [
+                f"同分比较项：必须是本奖项的评分项，未找到“{'、'.join(unknown)}”。"
+            ]
+        tie = data.get("tie_break", [])
+        if len(set(tie)) != len(tie):
+            errors[f"categories[{i}].tie_break"] = ["同分比较项：不能重复。"]
+        bad_rules = [r for r in data.get("hard_rules", []) if r not in EligibilityRule.values]
+        if bad_rules:
+            errors[f"categories[{i}].hard_rules"] = [f"硬性资格条件：未知的条件“{'、'.join(bad_rules)}”。"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+    for i, data in enumerate(categories):
+        category = Category.objects.create(
+            competition=competition,
+            order=i + 1,
+            **{k: data[k] for k in CATEGORY_FIELDS if k in data},
+        )
+        tie = data.get("tie_break", [])
+        Criterion.objects.bulk_create(
+            Criterion(
+                category=category,
+                order=j + 1,
+                name=c["name"],
+                guidance=c.get("guidance", ""),
+                max_points=Decimal(str(c["max_points"])),
+                weight=Decimal(str(c.get("weight", 1))),
+                tie_break_rank=(tie.index(c["name"]) + 1) if c["name"] in tie else None,
+            )
+            for j, c in enumerate(data.get("criteria", []))
+        )
+
+
+def _create_rounds(competition: Competition, rounds: list[dict]) -> None:
+    Round.objects.bulk_create(
+        Round(competition=competition, order=i + 1, **{k: r[k] for k in ROUND_FIELDS if k in r})
+        for i, r in enumerate(rounds)
+    )
+
+
+def _create_issuers(competition: Competition, issuers: list[dict]) -> None:
+    Issuer.objects.bulk_create(
+        Issuer(competition=competition, order=i + 1, name=d["name"]) for i, d in enumerate(issuers)
+    )
+
+
+def competition_structure(competition: Competition) -> dict[str, Any]:
+    """The categories, criteria, rounds and issuers as plain data, for the audit trail."""
+    return {
+        "issuers": [i.name for i in competition.issuers.all()],
+        "categories": [
+            {
+                **snapshot(c, CATEGORY_FIELDS),
+                "criteria": [
+                    snapshot(k, ["name", "max_points", "weight", "tie_break_rank"])
+                    for k in c.criteria.all()
+                ],
+            }
+            for c in competition.categories.prefetch_related("criteria")
+        ],
+        "rounds": [snapshot(r, ["order", *ROUND_FIELDS]) for r in competition.rounds.all()],
+    }
+
+
+@transaction.atomic
+def competition_create(*, actor: User, data: dict[str, Any]) -> Competition:
+    """Create a whole competition (categories, criteria, rounds, issuers) in draft."""
+    _check_dates(data)
+    if Competition.objects.filter(year=data["year"]).exists():
+        raise ValidationFailed(fields={"year": [f"年度：{data['year']} 年度的推选活动已存在。"]})
+    competition = Competition.objects.create(
+        year=data["year"],
+        title=data["title"],
+        certificate_wording=data.get("certificate_wording", ""),
+        nominations_open=data["nominations_open"],
+        nominations_close=data["nominations_close"],
+        judging_close=data["judging_close"],
+        publicity_working_days=data.get("publicity_working_days", 5),
+        holidays=_holidays(data.get("holidays", [])),
+        phase=Phase.DRAFT,
+    )
+    _create_issuers(competition, data.get("issuers", []))
+    _create_categories(competition, data.get("categories", []))
+    _create_rounds(competition, data.get("rounds", []))
+    audit_record(
+        actor=actor,
+        action="competition.create",
+        obj=competition,
+        after={**snapshot(competition, COMPETITION_FIELDS), **competition_structure(competition)},
+    )
+    return competition
+
+
+@transaction.atomic
+def competition_update(*, actor: User, competition: Competition, data: dict[str, Any]) -> Competition:
+    """Change dates, wording, issuers; categories, criteria and rounds only in draft."""
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    structural = [k for k in ("categories", "rounds") if k in data]
+    if structural and competition.phase != Phase.DRAFT:
+        raise Conflict(
+            f"活动已进入“{Phase(competition.phase).label}”阶段，奖项、评分标准和评审轮次只能在筹备阶段修改。",
+            code="competition_not_draft",
+        )
+    before = {**snapshot(competition, COMPETITION_FIELDS), **competition_structure(competition)}
+    for key in SCALAR_UPDATABLE:
+        if key in data:
+            value = _holidays(data[key]) if key == "holidays" else data[key]
+            setattr(competition, key, value)
+    _check_dates(
+        {
+            "nominations_open": competition.nominations_open,
+            "nominations_close": competition.nominations_close,
+            "judging_close": competition.judging_close,
+        }
+    )
+    competition.save()
+    if "issuers" in data:
+        competition.issuers.all().delete()
+        _create_issuers(competition, data["issuers"])
+    if "categories" in data:
+        competition.categories.all().delete()
+        _create_categories(competition, data["categories"])
+    if "rounds" in data:
+        competition.rounds.all().delete()
+        _create_rounds(competition, data["rounds"])
+    after = {**snapshot(competition, COMPETITION_FIELDS), **competition_structure(competition)}
+    audit_record(actor=actor, action="competition.update", obj=competition, before=before, after=after)
+    return competition
+
+
+@transaction.atomic
+def competition_advance(
+    *, actor: User, competition: Competition, to: str, reason: str = "", now: datetime | None = None
+) -> Competition:
+    """Move a competition to its next phase when every guard of that step holds.
+
+    ``now`` lets the demo replay a past year on its own calendar; callers in a
+    request never pass it.
+    """
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    refused = phases.refusal(competition, to, now=now)
+    if refused:
+        raise Conflict(refused, code="phase_guard_failed")
+    before = competition.phase
+    competition.phase = to
+    competition.save(update_fields=["phase", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="competition.advance",
+        obj=competition,
+        before={"phase": before},
+        after={"phase": to},
+        reason=reason,
+    )
+    return competition
+
+
+# --------------------------------------------------------------------------- accounts
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    unit: Unit | None = None,
+    display_name: str = "",
+) -> User:
+    if role == Role.OFFICER and unit is None:
+        raise ValidationFailed(fields={"unit": ["推荐单位：推荐单位管理员必须指定推荐单位。"]})
+    if role != Role.OFFICER and unit is not None:
+        raise ValidationFailed(fields={"unit": ["推荐单位：只有推荐单位管理员属于推荐单位。"]})
+    user = User(
+        username=username,
+        role=role,
+        unit=unit,
+        display_name=display_name,
+        is_staff=role == Role.OFFICE,
+    )
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(fields={"username": [f"用户名：“{username}”已被使用。"]}) from exc
+    audit_record(
+        actor=actor,
+        action="user.create",
+        obj=user,
+        after=snapshot(user, ["username", "role", "unit", "display_name"]),
+    )
+    return user
+
+
+@transaction.atomic
+def judge_profile_set(
+    *,
+    actor: User | None,
+    user: User,
+    name: str,
+    expertise: str = "",
+    unit: Unit | None = None,
+    organizations: list[str] | None = None,
+    active: bool = True,
+) -> JudgeProfile:
+    """Create or change a judge's profile (their affiliations drive 回避)."""
+    if user.role != Role.JUDGE:
+        raise ValidationFailed(fields={"user": ["账号：只有评审专家账号可以设置专家信息。"]})
+    fields = ["name", "expertise", "unit", "organizations", "active"]
+    profile = JudgeProfile.objects.select_for_update().filter(user=user).first()
+    before = snapshot(profile, fields) if profile else None
+    profile = profile or JudgeProfile(user=user)
+    profile.name = name
+    profile.expertise = expertise
+    profile.unit = unit
+    profile.organizations = [o.strip() for o in (organizations or []) if o and o.strip()]
+    profile.active = active
+    profile.save()
+    after = snapshot(profile, fields)
+    if before != after:
+        audit_record(actor=actor, action="judge.profile_set", obj=profile, before=before, after=after)
+    return profile
+
+
+# --------------------------------------------------------------------------- API tokens
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    raw: str
+    token: ApiToken
+
+
+class LoginThrottled(ApplicationError):
+    status_code = 429
+    default_code = "throttled"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(f"登录失败次数过多，请 {self.retry_after} 秒后再试。")
+
+
+class LoginFailed(ApplicationError):
+    status_code = 400
+    default_code = "invalid_credentials"
+    default_message = "用户名或密码不正确。"
+
+
+def _failure_keys(username: str, address: str | None) -> list[tuple[str, int]]:
+    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    keys = [(f"login-fail:account:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT)]
+    if address:
+        keys.append((f"login-fail:address:{address}", settings.LOGIN_FAILURES_PER_ADDRESS))
+    return keys
+
+
+def _throttle_check(keys: list[tuple[str, int]]) -> None:
+    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
+    now = timezone.now().timestamp()
+    for key, limit in keys:
+        state = cache.get(key)
+        if state and state["count"] >= limit:
+            raise LoginThrottled(window - (now - state["since"]))
+
+
+def _throttle_fail(keys: list[tuple[str, int]]) -> None:
+    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
+    now = timezone.now().timestamp()
+    for key, _limit in keys:
+        state = cache.get(key) or {"count": 0, "since": now}
+        state["count"] += 1
+        remaining = max(1, int(window - (now - state["since"])))
+        cache.set(key, state, remaining)
+
+
+def login_check(*, request, username: str, password: str, address: str | None) -> User:
+    """Authenticate, with one generic error and a throttle on repeated failures."""
+    keys = _failure_keys(username, address)
+    _throttle_check(keys)
+    user = authenticate(request, username=username, password=password)
+    if user is None or not user.is_active:
+        _throttle_fail(keys)
+        raise LoginFailed()
+    return user
+
+
+@transaction.atomic
+def token_issue(*, user: User) -> IssuedToken:
+    raw = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, key_hash=_hash(raw), expires_at=timezone.now() + settings.API_TOKEN_TTL
+    )
+    return IssuedToken(raw=raw, token=token)
+
+
+def token_lookup(*, raw: str) -> ApiToken | None:
+    """The live token for ``raw``: not expired, not revoked, its user active."""
+    token = (
+        ApiToken.objects.select_related("user", "user__unit")
+        .filter(key_hash=_hash(raw), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def require_office(user: User) -> None:
+    if not (user and user.is_authenticated and user.role == Role.OFFICE):
+        raise Forbidden()

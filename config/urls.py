@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from competition import views as competition_views
+
+api_v1 = [
+    path("", include("competition.api.urls")),
+]
+
+urlpatterns = [
+    path("", competition_views.home, name="home"),
+    path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz/", competition_views.healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    # Public media only (seals, rendered exhibition images); nomination
+    # attachments are served through permission-checked views.
+    urlpatterns.append(
+        path("media/public/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "public"})
+    )

@@ -1,0 +1,48 @@
+"""Shared fixtures. Tests that need PostgreSQL or Redis use ``postgres``/``redis_url``:
+they skip on a laptop without them and fail under CI=true."""
+
+import os
+
+import pytest
+from django.db import connection
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def _missing(what: str):
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI but not available")
+    pytest.skip(f"{what} not available (set DATABASE_URL / REDIS_URL to run this test)")
+
+
+@pytest.fixture
+def postgres(db):
+    """Marks a test that must run on PostgreSQL (row locks, triggers, races)."""
+    if connection.vendor != "postgresql":
+        _missing("PostgreSQL")
+    return connection
+
+
+@pytest.fixture
+def redis_url():
+    from django.conf import settings
+
+    url = settings.REDIS_URL
+    if not url:
+        _missing("Redis")
+    import redis
+
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        _missing("Redis")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
