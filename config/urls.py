@@ -8,12 +8,14 @@ from competition import views as competition_views
 
 api_v1 = [
     path("", include("competition.api.urls")),
+    path("", include("nominations.api.urls")),
 ]
 
 urlpatterns = [
     path("", competition_views.home, name="home"),
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
+    path("nominations/", include("nominations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "competition",
+    "nominations",
 ]
 
 MIDDLEWARE = [

@@ -17,3 +17,5 @@ STORAGES = {  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # In tests Celery runs eager unless a test starts a real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
+# WhiteNoise warns when STATIC_ROOT does not exist; tests never collect static.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

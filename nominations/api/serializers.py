@@ -1,0 +1,132 @@
+"""Nomination API serializers. Field names are a contract with outside clients."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from competition.api.base import ModelSerializer, Serializer
+from competition.models import Category, Competition
+
+from ..enums import AttachmentKind, Decision
+from ..models import Attachment, Nomination
+from ..services import EDITABLE_FIELDS
+from ..validators import INTRODUCTION_MAX, SUMMARY_MAX
+
+FORBIDDEN_INPUT = {
+    "unit": "推荐单位：由系统按您的账号确定，不能在请求中指定。",
+    "status": "状态：只能通过提交、撤回、审查等操作改变，不能直接指定。",
+    "warnings": "资格提示：由系统生成，不能指定。",
+    "years_running": "运行年限：由启动时间计算，不能指定。",
+}
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "kind",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "caption",
+            "order",
+            "width",
+            "height",
+            "created_at",
+            "download_url",
+            "thumbnail_url",
+        ]
+
+    def get_download_url(self, obj) -> str:
+        return f"/api/v1/attachments/{obj.pk}/download/"
+
+    def get_thumbnail_url(self, obj) -> str | None:
+        return f"/api/v1/attachments/{obj.pk}/download/?thumbnail=1" if obj.thumbnail else None
+
+
+class NominationSerializer(ModelSerializer):
+    """Input and output of a nomination. ``unit`` and ``status`` are never accepted as input."""
+
+    competition = serializers.PrimaryKeyRelatedField(
+        label="推选活动", queryset=Competition.objects.all()
+    )
+    category = serializers.PrimaryKeyRelatedField(label="奖项", queryset=Category.objects.all())
+    unit = serializers.PrimaryKeyRelatedField(read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    status = serializers.CharField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    years_running = serializers.IntegerField(read_only=True, allow_null=True)
+    warnings = serializers.JSONField(read_only=True)
+    attachments = AttachmentSerializer(many=True, read_only=True)
+    media_links = serializers.ListField(
+        label="媒体报道", child=serializers.URLField(label="媒体报道"), required=False
+    )
+    brand_projects = serializers.ListField(
+        label="品牌项目", child=serializers.CharField(max_length=100), required=False
+    )
+    introduction = serializers.CharField(
+        label="简介", max_length=INTRODUCTION_MAX, allow_blank=True, required=False
+    )
+    summary = serializers.CharField(
+        label="概述", max_length=SUMMARY_MAX, allow_blank=True, required=False
+    )
+    version = serializers.IntegerField(
+        label="版本", required=False, help_text="修改时带上读取到的版本，防止覆盖别处的修改。"
+    )
+
+    class Meta:
+        model = Nomination
+        fields = [
+            "id",
+            "competition",
+            "category",
+            "category_name",
+            "unit",
+            "unit_name",
+            "status",
+            "status_display",
+            *[f for f in EDITABLE_FIELDS],
+            "years_running",
+            "warnings",
+            "review_reason",
+            "reviewed_at",
+            "submitted_at",
+            "created_at",
+            "updated_at",
+            "version",
+            "attachments",
+        ]
+        read_only_fields = ["review_reason", "reviewed_at", "submitted_at", "created_at", "updated_at"]
+        extra_kwargs = {"order": {"min_value": 1}}
+
+    def validate(self, attrs):
+        forced = {k: [v] for k, v in FORBIDDEN_INPUT.items() if k in self.initial_data}
+        if forced:
+            raise serializers.ValidationError(forced)
+        if self.instance is not None:
+            for name in ("competition", "category"):
+                if name in attrs and attrs[name] != getattr(self.instance, name):
+                    label = "推选活动" if name == "competition" else "奖项"
+                    raise serializers.ValidationError({name: [f"{label}：创建后不能修改。"]})
+        return attrs
+
+
+class ReviewSerializer(Serializer):
+    decision = serializers.ChoiceField(label="审查结论", choices=Decision.choices)
+    reason = serializers.CharField(label="理由", allow_blank=True, required=False, default="")
+
+
+class WithdrawSerializer(Serializer):
+    reason = serializers.CharField(label="理由", allow_blank=True, required=False, default="")
+
+
+class AttachmentUploadSerializer(Serializer):
+    file = serializers.FileField(label="文件")
+    kind = serializers.ChoiceField(label="附件类型", choices=AttachmentKind.choices)
+    caption = serializers.CharField(label="说明", max_length=200, allow_blank=True, required=False, default="")

@@ -1,0 +1,61 @@
+"""Reads of nominations, scoped to the user."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from competition.enums import Role
+from competition.models import Category, User
+from competition.rules import can_read_all
+
+from .enums import QUOTA_STATUSES
+from .models import Attachment, Nomination
+
+
+def nomination_list(*, user: User) -> QuerySet[Nomination]:
+    """What the user may see: the office and observers all, an officer their unit's.
+
+    Judges read nominations through their assignments (the judging app), not here.
+    """
+    qs = Nomination.objects.select_related(
+        "competition", "category", "unit"
+    ).prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "order", "id")))
+    if can_read_all(user):
+        return qs
+    if user.is_authenticated and user.role == Role.OFFICER and user.unit_id:
+        return qs.filter(unit_id=user.unit_id)
+    return qs.none()
+
+
+def attachment_visible(*, user: User) -> QuerySet[Attachment]:
+    qs = Attachment.objects.select_related("nomination", "nomination__competition")
+    if can_read_all(user):
+        return qs
+    if user.is_authenticated and user.role == Role.OFFICER and user.unit_id:
+        return qs.filter(nomination__unit_id=user.unit_id)
+    return qs.none()
+
+
+def quota_left(*, unit_id: int, competition_id: int) -> list[dict]:
+    """Per category: the unit's quota, places used (submitted and accepted) and left."""
+    categories = Category.objects.filter(competition_id=competition_id).annotate(
+        used=Count(
+            "nominations",
+            filter=Q(nominations__unit_id=unit_id, nominations__status__in=QUOTA_STATUSES),
+        )
+    )
+    return [
+        {
+            "category": c.pk,
+            "name": c.name,
+            "quota": c.nomination_quota_per_unit,
+            "used": c.used,
+            "left": max(0, c.nomination_quota_per_unit - c.used),
+        }
+        for c in categories.order_by("order", "id")
+    ]
+
+
+def review_queue(*, user: User) -> QuerySet[Nomination]:
+    """The office's queue: everything submitted or decided, warnings first within a category."""
+    return nomination_list(user=user).exclude(status__in=["draft"])

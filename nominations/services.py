@@ -1,0 +1,439 @@
+"""Every write of a nomination: create, edit, submit, withdraw, delete, review.
+
+The rules that must never break are held here (and, where they can be, by
+database constraints): an officer acts only for their own unit; a unit edits
+only a draft or a returned nomination, only while the window is open (server
+time, checked inside the transaction); submission checks completeness,
+eligibility and the unit's quota under a lock on the unit, so that of two
+officers racing for the last place exactly one wins.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from competition.audit import audit_record, snapshot
+from competition.enums import CategoryKind, Phase, Role
+from competition.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from competition.models import Category, Competition, Unit, User
+
+from . import eligibility
+from .enums import EDITABLE_STATUSES, QUOTA_STATUSES, AttachmentKind, Decision, Status
+from .models import Nomination
+from .validators import normalized_key
+
+# Fields a unit officer may write, per category kind.
+COMMON_FIELDS = [
+    "title",
+    "organization",
+    "introduction",
+    "summary",
+    "honors",
+    "media_links",
+    "leader",
+    "contact_name",
+    "contact_phone",
+    "pledge",
+]
+PROJECT_FIELDS = [
+    "field",
+    "service_targets",
+    "service_area",
+    "started_on",
+    "volunteers",
+    "active_volunteers",
+    "service_hours",
+    "activities",
+    "beneficiaries",
+    "innovation",
+    "social_benefit",
+    "sustainability",
+]
+ORGANIZATION_FIELDS = [
+    "registration",
+    "founded_on",
+    "brand_projects",
+    "system_building",
+    "volunteers",
+    "active_volunteers",
+    "service_hours",
+    "activities",
+    "beneficiaries",
+    "field",
+]
+EDITABLE_FIELDS = sorted({"order", *COMMON_FIELDS, *PROJECT_FIELDS, *ORGANIZATION_FIELDS})
+
+# What a complete nomination needs, per kind: (field, Chinese label).
+REQUIRED = {
+    CategoryKind.PROJECT: [
+        ("title", "项目名称"),
+        ("organization", "实施单位"),
+        ("field", "服务领域"),
+        ("service_targets", "服务对象"),
+        ("service_area", "服务地域"),
+        ("started_on", "启动时间"),
+        ("volunteers", "志愿者人数"),
+        ("active_volunteers", "经常参与志愿者人数"),
+        ("service_hours", "累计服务时长"),
+        ("activities", "活动次数"),
+        ("beneficiaries", "受益人数"),
+        ("leader", "项目负责人"),
+        ("contact_name", "联系人"),
+        ("contact_phone", "联系电话"),
+        ("summary", "项目概述及亮点成效"),
+        ("introduction", "项目简介"),
+    ],
+    CategoryKind.ORGANIZATION: [
+        ("title", "组织名称"),
+        ("registration", "登记/备案情况"),
+        ("founded_on", "成立时间"),
+        ("leader", "负责人"),
+        ("volunteers", "注册志愿者数"),
+        ("active_volunteers", "经常参与志愿者数"),
+        ("brand_projects", "品牌项目"),
+        ("service_hours", "年度服务时长"),
+        ("contact_name", "联系人"),
+        ("contact_phone", "联系电话"),
+        ("summary", "事迹材料"),
+        ("introduction", "组织简介"),
+    ],
+    CategoryKind.PERSON: [
+        ("title", "姓名"),
+        ("organization", "所在单位"),
+        ("contact_name", "联系人"),
+        ("contact_phone", "联系电话"),
+        ("summary", "主要事迹"),
+        ("introduction", "简介"),
+    ],
+    CategoryKind.COMMUNITY: [
+        ("title", "社区名称"),
+        ("organization", "所属街道/单位"),
+        ("contact_name", "联系人"),
+        ("contact_phone", "联系电话"),
+        ("summary", "主要事迹"),
+        ("introduction", "简介"),
+    ],
+}
+AUDIT_FIELDS = ["status", "order", "title", "organization", "category", "unit", "review_reason"]
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def window_refusal(competition: Competition, now: datetime) -> str | None:
+    """Why units cannot edit or submit now, or None while the window is open."""
+    if competition.phase != Phase.NOMINATING:
+        return f"推选活动处于“{Phase(competition.phase).label}”阶段，不在申报期内。"
+    if now < competition.nominations_open:
+        opens = timezone.localtime(competition.nominations_open)
+        return f"申报尚未开始（开始时间 {opens:%Y-%m-%d %H:%M}）。"
+    if now >= competition.nominations_close:
+        closed = timezone.localtime(competition.nominations_close)
+        return f"申报已于 {closed:%Y-%m-%d %H:%M} 截止，不能再修改或提交。"
+    return None
+
+
+def _require_window(competition: Competition, now: datetime) -> None:
+    # Re-read inside the transaction: the phase or dates may have changed.
+    competition = Competition.objects.get(pk=competition.pk)
+    reason = window_refusal(competition, now)
+    if reason:
+        raise Conflict(reason, code="window_closed")
+
+
+def _require_own_unit(actor: User, nomination: Nomination) -> None:
+    if actor.role != Role.OFFICER or actor.unit_id != nomination.unit_id:
+        # The caller cannot see it: answer exactly like a missing object.
+        raise NotFound()
+
+
+def _lock(nomination: Nomination) -> Nomination:
+    return (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("competition", "category", "unit")
+        .get(pk=nomination.pk)
+    )
+
+
+def _apply(nomination: Nomination, data: dict[str, Any]) -> None:
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            fields={name: [f"{name}：不能由推荐单位填写。"] for name in sorted(unknown)}
+        )
+    for name, value in data.items():
+        setattr(nomination, name, value)
+    kind = nomination.category.kind
+    if kind == CategoryKind.ORGANIZATION:
+        nomination.started_on = None
+    nomination.normalized_key = normalized_key(nomination.title, nomination.organization)
+    if nomination.pledge and nomination.pledged_at is None:
+        nomination.pledged_at = timezone.now()
+    if not nomination.pledge:
+        nomination.pledged_at = None
+    _check_values(nomination)
+
+
+def _check_values(nomination: Nomination) -> None:
+    errors: dict[str, list[str]] = {}
+    if (
+        nomination.volunteers is not None
+        and nomination.active_volunteers is not None
+        and nomination.active_volunteers > nomination.volunteers
+    ):
+        errors["active_volunteers"] = ["经常参与志愿者人数：不能多于志愿者人数。"]
+    quota = nomination.category.nomination_quota_per_unit
+    if nomination.order is not None and not 1 <= nomination.order <= quota:
+        errors["order"] = [f"推荐排序：应在 1 到 {quota}（本单位该奖项名额）之间。"]
+    today = timezone.localdate()
+    for name, label in (("started_on", "启动时间"), ("founded_on", "成立时间")):
+        value = getattr(nomination, name)
+        if value is not None and value > today:
+            errors[name] = [f"{label}：不能晚于今天。"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
+def _refresh_warnings(nomination: Nomination) -> list[eligibility.Finding]:
+    findings = eligibility.check(nomination)
+    nomination.warnings = [f.as_dict() for f in findings]
+    return findings
+
+
+@transaction.atomic
+def nomination_create(
+    *, actor: User, competition: Competition, category: Category, data: dict[str, Any], now=None
+) -> Nomination:
+    """A new draft for the officer's own unit."""
+    if actor.role != Role.OFFICER or actor.unit_id is None:
+        raise Forbidden("只有推荐单位管理员可以填报推荐。")
+    if category.competition_id != competition.pk:
+        raise ValidationFailed(fields={"category": ["奖项：不属于所选推选活动。"]})
+    _require_window(competition, _now(now))
+    nomination = Nomination(
+        competition=competition, category=category, unit_id=actor.unit_id, created_by=actor
+    )
+    _apply(nomination, data)
+    _refresh_warnings(nomination)
+    nomination.save()
+    audit_record(
+        actor=actor, action="nomination.create", obj=nomination, after=snapshot(nomination, AUDIT_FIELDS)
+    )
+    return nomination
+
+
+@transaction.atomic
+def nomination_update(
+    *, actor: User, nomination: Nomination, data: dict[str, Any], version: int | None = None, now=None
+) -> Nomination:
+    """Edit a draft or a returned nomination while the window is open.
+
+    ``version``, when given, must be the version the edit started from: a
+    stale one (another tab or another officer saved meanwhile) is refused.
+    """
+    _require_own_unit(actor, nomination)
+    nomination = _lock(nomination)
+    if nomination.status not in EDITABLE_STATUSES:
+        raise Conflict(
+            f"推荐处于“{Status(nomination.status).label}”状态，不能修改。", code="not_editable"
+        )
+    _require_window(nomination.competition, _now(now))
+    if version is not None and version != nomination.version:
+        raise Conflict(
+            "这份推荐已在别处被修改（版本不一致），请刷新后再编辑。", code="stale_version"
+        )
+    before = snapshot(nomination, [*AUDIT_FIELDS, *EDITABLE_FIELDS])
+    _apply(nomination, data)
+    _refresh_warnings(nomination)
+    nomination.version += 1
+    nomination.save()
+    after = snapshot(nomination, [*AUDIT_FIELDS, *EDITABLE_FIELDS])
+    changed = {k for k in after if after[k] != before.get(k)}
+    audit_record(
+        actor=actor,
+        action="nomination.update",
+        obj=nomination,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return nomination
+
+
+@transaction.atomic
+def nomination_delete(*, actor: User, nomination: Nomination) -> None:
+    _require_own_unit(actor, nomination)
+    nomination = _lock(nomination)
+    if nomination.status != Status.DRAFT:
+        raise Conflict("只能删除草稿；已提交的推荐可以撤回。", code="not_draft")
+    audit_record(
+        actor=actor, action="nomination.delete", obj=nomination, before=snapshot(nomination, AUDIT_FIELDS)
+    )
+    for attachment in nomination.attachments.all():
+        files = [attachment.file, attachment.thumbnail]
+        transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files if f])
+    nomination.delete()
+
+
+def missing_items(nomination: Nomination) -> list[dict[str, str]]:
+    """The completeness checklist: every required field and attachment still missing."""
+    missing = []
+    for name, label in REQUIRED[nomination.category.kind]:
+        value = getattr(nomination, name)
+        if value in (None, "", []):
+            missing.append({"field": name, "message": f"{label}：未填写。"})
+    if nomination.category.kind == CategoryKind.ORGANIZATION and 0 < len(nomination.brand_projects) < 2:
+        missing.append({"field": "brand_projects", "message": "品牌项目：至少填写 2 个。"})
+    if nomination.order is None:
+        missing.append({"field": "order", "message": "推荐排序：未填写。"})
+    if not nomination.pledge:
+        missing.append({"field": "pledge", "message": "诚信承诺：提交前须确认所填内容真实。"})
+    kinds = set(nomination.attachments.values_list("kind", flat=True))
+    if AttachmentKind.STAMPED_FORM not in kinds:
+        missing.append({"field": "attachments", "message": "盖章推荐表：未上传（PDF）。"})
+    if nomination.category.kind == CategoryKind.PROJECT and AttachmentKind.PHOTO not in kinds:
+        missing.append({"field": "attachments", "message": "照片：至少上传 1 张。"})
+    return missing
+
+
+@transaction.atomic
+def nomination_submit(*, actor: User, nomination: Nomination, now=None) -> Nomination:
+    _require_own_unit(actor, nomination)
+    # Lock the unit first: every submission of this unit is serialised here,
+    # so the quota count below cannot be raced.
+    Unit.objects.select_for_update().get(pk=nomination.unit_id)
+    nomination = _lock(nomination)
+    if nomination.status not in EDITABLE_STATUSES:
+        raise Conflict(
+            f"推荐处于“{Status(nomination.status).label}”状态，不能提交。", code="not_submittable"
+        )
+    _require_window(nomination.competition, _now(now))
+
+    missing = missing_items(nomination)
+    if missing:
+        fields: dict[str, list[str]] = {}
+        for item in missing:
+            fields.setdefault(item["field"], []).append(item["message"])
+        raise ValidationFailed("推荐材料不完整，请补齐后再提交。", code="incomplete", fields=fields)
+
+    findings = _refresh_warnings(nomination)
+    hard = eligibility.hard_failures(nomination, findings)
+    if hard:
+        raise Conflict(
+            "不符合本奖项的资格条件：" + "；".join(f.message for f in hard), code="ineligible"
+        )
+
+    category = nomination.category
+    live = Nomination.objects.filter(
+        category=category, unit_id=nomination.unit_id, status__in=QUOTA_STATUSES
+    ).exclude(pk=nomination.pk)
+    if live.count() >= category.nomination_quota_per_unit:
+        raise Conflict(
+            f"本单位“{category.name}”的推荐名额（{category.nomination_quota_per_unit} 个）已用完。",
+            code="quota_exceeded",
+        )
+    if live.filter(order=nomination.order).exists():
+        raise Conflict(
+            f"推荐排序 {nomination.order} 已被本单位的另一项推荐占用，请调整排序。",
+            code="order_taken",
+        )
+
+    before = nomination.status
+    nomination.status = Status.SUBMITTED
+    nomination.submitted_at = timezone.now()
+    nomination.version += 1
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError as exc:
+        raise Conflict("推荐排序已被占用或名额已满，请刷新后重试。", code="quota_exceeded") from exc
+    audit_record(
+        actor=actor,
+        action="nomination.submit",
+        obj=nomination,
+        before={"status": before},
+        after={"status": nomination.status, "warnings": nomination.warnings},
+    )
+    # A duplicate is a fact about both nominations: refresh the others' warnings.
+    for twin in Nomination.objects.filter(
+        competition=nomination.competition, normalized_key=nomination.normalized_key
+    ).exclude(pk=nomination.pk).exclude(status=Status.DRAFT):
+        _refresh_warnings(twin)
+        Nomination.objects.filter(pk=twin.pk).update(warnings=twin.warnings)
+    return nomination
+
+
+@transaction.atomic
+def nomination_withdraw(*, actor: User, nomination: Nomination, reason: str = "") -> Nomination:
+    """The unit takes back a nomination before the office accepts it."""
+    _require_own_unit(actor, nomination)
+    nomination = _lock(nomination)
+    if nomination.status not in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED):
+        raise Conflict(
+            f"推荐处于“{Status(nomination.status).label}”状态，不能撤回。", code="not_withdrawable"
+        )
+    before = nomination.status
+    nomination.status = Status.WITHDRAWN
+    nomination.version += 1
+    nomination.save(update_fields=["status", "version", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="nomination.withdraw",
+        obj=nomination,
+        before={"status": before},
+        after={"status": nomination.status},
+        reason=reason,
+    )
+    return nomination
+
+
+REVIEW_TARGET = {
+    Decision.ACCEPT: Status.ACCEPTED,
+    Decision.RETURN: Status.RETURNED,
+    Decision.REJECT: Status.REJECTED,
+}
+
+
+@transaction.atomic
+def nomination_review(
+    *, actor: User, nomination: Nomination, decision: str, reason: str = ""
+) -> Nomination:
+    """The office's 资格审查: accept, return for correction (with a reason) or reject (with a reason)."""
+    if actor.role != Role.OFFICE:
+        raise Forbidden("只有组委会办公室可以进行资格审查。")
+    if decision not in REVIEW_TARGET:
+        raise ValidationFailed(fields={"decision": ["审查结论：应为 accept、return 或 reject。"]})
+    reason = (reason or "").strip()
+    if decision in (Decision.RETURN, Decision.REJECT) and not reason:
+        raise ValidationFailed(fields={"reason": ["理由：退回或不予通过必须写明理由。"]})
+    nomination = _lock(nomination)
+    if nomination.status != Status.SUBMITTED:
+        raise Conflict(
+            f"只有已提交的推荐可以审查，该推荐处于“{Status(nomination.status).label}”状态。",
+            code="not_reviewable",
+        )
+    if nomination.competition.phase not in (Phase.NOMINATING, Phase.REVIEWING):
+        raise Conflict(
+            f"推选活动处于“{Phase(nomination.competition.phase).label}”阶段，资格审查已结束。",
+            code="review_closed",
+        )
+    before = nomination.status
+    nomination.status = REVIEW_TARGET[decision]
+    nomination.review_reason = reason
+    nomination.reviewed_at = timezone.now()
+    nomination.reviewed_by = actor
+    nomination.version += 1
+    nomination.save()
+    audit_record(
+        actor=actor,
+        action=f"nomination.review.{decision}",
+        obj=nomination,
+        before={"status": before},
+        after={"status": nomination.status},
+        reason=reason,
+    )
+    return nomination

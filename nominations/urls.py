@@ -1,0 +1,3 @@
+"""Web pages of the nominations app (unit officers and the office)."""
+
+urlpatterns: list = []
