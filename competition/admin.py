@@ -6,7 +6,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from . import services
 from .admin_site import RoleAdmin, RoleInline
 from .audit import audit_record
-from .enums import Phase
+from .enums import Phase, Role
 from .exceptions import ApplicationError
 from .models import (
     AuditEntry,
@@ -51,8 +51,14 @@ class JudgeProfileAdmin(RoleAdmin):
     list_filter = ["active", "unit"]
     search_fields = ["name", "user__username", "expertise"]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # Only judge accounts have a profile (the service refuses others).
+            kwargs["queryset"] = User.objects.filter(role=Role.JUDGE)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
-        services.judge_profile_set(
+        profile = services.judge_profile_set(
             actor=request.user,
             user=obj.user,
             name=obj.name,
@@ -61,6 +67,7 @@ class JudgeProfileAdmin(RoleAdmin):
             organizations=obj.organizations,
             active=obj.active,
         )
+        obj.pk = profile.pk
 
 
 class DraftOnlyInline:

@@ -1,14 +1,35 @@
 """The admin site: open to the office (full) and observers (read only), by role."""
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 from .enums import Role
+
+
+class RoleAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in admits by role (office, observer), not by Django's ``is_staff``.
+
+    Observers and office accounts made in the admin are not staff; the
+    default form would turn them away although the site lets them in.
+    """
+
+    def confirm_login_allowed(self, user):
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if getattr(user, "role", None) not in (Role.OFFICE, Role.OBSERVER):
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
 
 
 class OfficeAdminSite(admin.AdminSite):
     site_header = "太原市学雷锋志愿服务先进典型推选 · 管理后台"
     site_title = "推选管理后台"
     index_title = "管理"
+    login_form = RoleAdminAuthenticationForm
 
     def has_permission(self, request):
         user = request.user

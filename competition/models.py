@@ -277,6 +277,10 @@ class Round(models.Model):
     weight = models.DecimalField("权重", max_digits=4, decimal_places=3, default=Decimal("1"))
     blind = models.BooleanField("隐去推荐单位", default=False)
     comment_required = models.BooleanField("必须填写评语", default=False)
+    deadline = models.DateTimeField(
+        "评分截止", null=True, blank=True, help_text="不填则使用推选活动的评审截止时间。"
+    )
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:
         ordering = ["competition", "order"]
@@ -292,6 +296,30 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return f"{self.competition.year} {self.name}"
+
+    @property
+    def effective_deadline(self):
+        return self.deadline or self.competition.judging_close
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Append-only in bulk too: ``update()``, ``bulk_update()`` and ``delete()`` refuse.
+
+    (On PostgreSQL a trigger refuses them as well; on SQLite this is the guard.)
+    """
+
+    def update(self, **kwargs):
+        raise PermissionError("操作记录不可修改。")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("操作记录不可修改。")
+
+    def delete(self):
+        raise PermissionError("操作记录不可删除。")
 
 
 class AuditEntry(models.Model):
@@ -310,6 +338,8 @@ class AuditEntry(models.Model):
     reason = models.TextField("理由", blank=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
     client_address = models.GenericIPAddressField("客户端地址", null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -159,9 +159,14 @@ def _create_rounds(competition: Competition, rounds: list[dict]) -> None:
     )
 
 
-def _create_issuers(competition: Competition, issuers: list[dict]) -> None:
+def _create_issuers(
+    competition: Competition, issuers: list[dict], seals: dict[str, str] | None = None
+) -> None:
+    """``seals`` maps an issuer's name to its seal image, kept when the list is replaced."""
+    seals = seals or {}
     Issuer.objects.bulk_create(
-        Issuer(competition=competition, order=i + 1, name=d["name"]) for i, d in enumerate(issuers)
+        Issuer(competition=competition, order=i + 1, name=d["name"], seal=seals.get(d["name"], ""))
+        for i, d in enumerate(issuers)
     )
 
 
@@ -236,8 +241,11 @@ def competition_update(*, actor: User, competition: Competition, data: dict[str,
     )
     competition.save()
     if "issuers" in data:
+        # The API names issuers only; seals are uploaded in the admin. An
+        # issuer that stays (same name) keeps its seal.
+        seals = {i.name: i.seal.name for i in competition.issuers.all() if i.seal}
         competition.issuers.all().delete()
-        _create_issuers(competition, data["issuers"])
+        _create_issuers(competition, data["issuers"], seals)
     if "categories" in data:
         competition.categories.all().delete()
         _create_categories(competition, data["categories"])

@@ -9,6 +9,7 @@ from competition import views as competition_views
 api_v1 = [
     path("", include("competition.api.urls")),
     path("", include("nominations.api.urls")),
+    path("", include("judging.api.urls")),
 ]
 
 urlpatterns = [

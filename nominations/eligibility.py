@@ -38,14 +38,18 @@ def check(nomination: Nomination) -> list[Finding]:
                     f"{label}满 {years} 年，少于本奖项要求的 {category.min_years_running} 年。",
                 )
             )
-    if kind in (CategoryKind.PROJECT, CategoryKind.ORGANIZATION) and category.min_volunteers:
-        if nomination.volunteers is not None and nomination.volunteers < category.min_volunteers:
-            findings.append(
-                Finding(
-                    EligibilityRule.MIN_VOLUNTEERS,
-                    f"志愿者 {nomination.volunteers} 人，少于本奖项要求的 {category.min_volunteers} 人。",
-                )
+    if (
+        kind in (CategoryKind.PROJECT, CategoryKind.ORGANIZATION)
+        and category.min_volunteers
+        and nomination.volunteers is not None
+        and nomination.volunteers < category.min_volunteers
+    ):
+        findings.append(
+            Finding(
+                EligibilityRule.MIN_VOLUNTEERS,
+                f"志愿者 {nomination.volunteers} 人，少于本奖项要求的 {category.min_volunteers} 人。",
             )
+        )
     if (
         kind == CategoryKind.ORGANIZATION
         and nomination.volunteers

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-import rules
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -177,7 +176,7 @@ class Nomination(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         return full_years(self.start_date, reference)
 
 
-def attachment_path(instance: "Attachment", filename: str) -> str:
+def attachment_path(instance: Attachment, filename: str) -> str:
     """A generated name: the uploaded file's own name is never used on disk."""
     ext = {
         "application/pdf": "pdf",
@@ -188,7 +187,7 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"attachments/{instance.nomination.competition_id}/{uuid.uuid4().hex}.{ext}"
 
 
-def thumbnail_path(instance: "Attachment", filename: str) -> str:
+def thumbnail_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.nomination.competition_id}/thumbs/{uuid.uuid4().hex}.jpg"
 
 

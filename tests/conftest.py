@@ -46,3 +46,20 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _taiyuan_units(request):
+    """The units come from a data migration; a transactional test's flush removes
+    them, so put them back for every database test (a no-op when present)."""
+    marker = request.node.get_closest_marker("django_db")
+    wants_db = marker is not None or {"db", "transactional_db"} & set(request.fixturenames)
+    if not wants_db:
+        return
+    transactional = bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from competition.models import Unit
+    from competition.units_data import load_units
+
+    if not Unit.objects.exists():
+        load_units(Unit)

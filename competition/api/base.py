@@ -18,6 +18,11 @@ def _label(field_name: str, fields) -> str:
 def _prefix(detail, label: str):
     if isinstance(detail, list):
         return [_prefix(d, label) for d in detail]
+    if isinstance(detail, dict) and all(isinstance(k, int) for k in detail):
+        # A ListField's errors by item index ("holidays": {0: [...]}): the
+        # items have no label of their own. (A nested serializer's errors are
+        # keyed by its own field names and labelled by it.)
+        return {k: _prefix(v, label) for k, v in detail.items()}
     if isinstance(detail, str):
         text = str(detail)
         if text.startswith(f"{label}："):

@@ -113,12 +113,20 @@ class CompetitionWriteSerializer(Serializer):
 
 
 class CompetitionPatchSerializer(CompetitionWriteSerializer):
-    """Every field optional; ``year`` cannot change."""
+    """Every top-level field optional (absent means unchanged); ``year`` cannot change.
+
+    Not ``partial=True``: that would also make the fields *inside* a category,
+    criterion or round optional, and a replacement category without its code
+    would reach the service half-formed. Categories and rounds sent in a PATCH
+    are whole and validated like on create.
+    """
 
     def __init__(self, *args, **kwargs):
-        kwargs["partial"] = True
         super().__init__(*args, **kwargs)
         self.fields.pop("year")
+        for field in self.fields.values():
+            field.required = False
+            field.default = serializers.empty
 
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "competition",
     "nominations",
+    "judging",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,12 @@ SPECTACULAR_SETTINGS = {
         "CategoryKindEnum": "competition.enums.CategoryKind",
         "RoleEnum": "competition.enums.Role",
         "AggregationMethodEnum": "competition.enums.AggregationMethod",
+        "NominationStatusEnum": "nominations.enums.Status",
+        "AttachmentKindEnum": "nominations.enums.AttachmentKind",
+        "ServiceFieldEnum": "nominations.enums.ServiceField",
+        "DecisionEnum": "nominations.enums.Decision",
+        "AssignmentStatusEnum": "judging.enums.AssignmentStatus",
+        "ObjectionStatusEnum": "judging.enums.ObjectionStatus",
     },
 }
 

@@ -110,9 +110,11 @@ def test_review_only_a_submitted_nomination(office, draft):
 
 def test_returned_nomination_is_resubmittable_while_window_open(officer, office, submitted, competition):
     services.nomination_review(actor=office, nomination=submitted, decision="return", reason="请补充")
-    with time_machine.travel(competition.nominations_close + dt.timedelta(seconds=1), tick=False):
-        with pytest.raises(Conflict) as exc:
-            services.nomination_submit(actor=officer, nomination=submitted)
+    with (
+        time_machine.travel(competition.nominations_close + dt.timedelta(seconds=1), tick=False),
+        pytest.raises(Conflict) as exc,
+    ):
+        services.nomination_submit(actor=officer, nomination=submitted)
     assert exc.value.code == "window_closed"
     resubmitted = services.nomination_submit(actor=officer, nomination=submitted)
     assert resubmitted.status == Status.SUBMITTED
@@ -120,9 +122,11 @@ def test_returned_nomination_is_resubmittable_while_window_open(officer, office,
 
 def test_submit_before_window_opens_is_refused(officer, draft, competition):
     attach_required(draft)
-    with time_machine.travel(competition.nominations_open - dt.timedelta(seconds=1), tick=False):
-        with pytest.raises(Conflict) as exc:
-            services.nomination_submit(actor=officer, nomination=draft)
+    with (
+        time_machine.travel(competition.nominations_open - dt.timedelta(seconds=1), tick=False),
+        pytest.raises(Conflict) as exc,
+    ):
+        services.nomination_submit(actor=officer, nomination=draft)
     assert "尚未开始" in exc.value.message
 
 

@@ -1,0 +1,24 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import results_views, views
+
+router = SimpleRouter()
+router.register("rounds", views.RoundViewSet, basename="round")
+router.register("rounds", results_views.RankingViewSet, basename="round-ranking")
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
+router.register("aggregation-jobs", results_views.AggregationJobViewSet, basename="aggregation-job")
+router.register("competitions", results_views.CompetitionResultsViewSet, basename="competition-results")
+router.register("objections", results_views.ObjectionViewSet, basename="objection")
+
+urlpatterns = [
+    path("competitions/<int:pk>/pledge/", views.PledgeView.as_view(), name="competition-pledge"),
+    path("nominations/<int:pk>/conflict/", views.ConflictView.as_view(), name="nomination-conflict"),
+    path(
+        "public/competitions/<int:pk>/publicity/",
+        results_views.PublicPublicityView.as_view(),
+        name="public-publicity",
+    ),
+    path("public/objections/", results_views.PublicObjectionView.as_view(), name="public-objection"),
+    *router.urls,
+]

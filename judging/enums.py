@@ -1,0 +1,35 @@
+from django.db import models
+
+
+class AssignmentStatus(models.TextChoices):
+    OPEN = "open", "待评"
+    SUBMITTED = "submitted", "已提交"
+
+
+class ScorecardStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "已提交"
+
+
+class SnapshotStatus(models.TextChoices):
+    TRIAL = "trial", "试算"
+    OFFICIAL = "official", "正式"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "计算中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    UPHELD = "upheld", "成立"
+    DISMISSED = "dismissed", "不成立"
+
+
+class AwardStatus(models.TextChoices):
+    PROPOSED = "proposed", "拟表彰"
+    REMOVED = "removed", "已撤销"
+    FINAL = "final", "已确定"

@@ -1,0 +1,257 @@
+"""Reads of judging, scoped to the user."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from competition.enums import Role
+from competition.models import Round, User
+from competition.rules import can_read_all
+from nominations.enums import Status
+from nominations.models import Nomination
+
+from .models import Assignment, RankingSnapshot, Score, Scorecard
+
+
+def round_nominations(*, round_: Round) -> QuerySet[Nomination]:
+    """The nominations judged in a round: the accepted ones in the first round,
+    the ones the previous round's official ranking advanced in later rounds."""
+    base = Nomination.objects.filter(competition_id=round_.competition_id, status=Status.ACCEPTED)
+    previous = (
+        Round.objects.filter(competition_id=round_.competition_id, order__lt=round_.order)
+        .order_by("-order")
+        .first()
+    )
+    if previous is None:
+        return base
+    snapshot = RankingSnapshot.objects.filter(round=previous, official=True).first()
+    if snapshot is None:
+        return base.none()
+    return base.filter(ranking_entries__snapshot=snapshot, ranking_entries__advances=True)
+
+
+def assignment_list(*, user: User) -> QuerySet[Assignment]:
+    qs = Assignment.objects.select_related(
+        "round", "round__competition", "nomination", "nomination__category", "nomination__unit", "judge"
+    ).prefetch_related(
+        Prefetch(
+            "scorecard",
+            queryset=Scorecard.objects.prefetch_related(Prefetch("scores", queryset=Score.objects.all())),
+        )
+    )
+    if can_read_all(user):
+        return qs
+    if user.is_authenticated and user.role == Role.JUDGE:
+        return qs.filter(judge=user)
+    return qs.none()
+
+
+def round_progress(*, round_: Round) -> dict:
+    """Assigned and submitted counts per judge and per nomination."""
+    rows = Assignment.objects.filter(round=round_)
+    per_judge = (
+        rows.values("judge_id", "judge__username", "judge__display_name")
+        .annotate(assigned=Count("id"), submitted=Count("id", filter=Q(status="submitted")))
+        .order_by("judge__username")
+    )
+    per_nomination = (
+        rows.values("nomination_id", "nomination__title", "nomination__category__name")
+        .annotate(assigned=Count("id"), submitted=Count("id", filter=Q(status="submitted")))
+        .order_by("nomination__category__order", "nomination_id")
+    )
+    totals = rows.aggregate(assigned=Count("id"), submitted=Count("id", filter=Q(status="submitted")))
+    return {
+        "round": round_.pk,
+        "assigned": totals["assigned"],
+        "submitted": totals["submitted"],
+        "judges": [
+            {
+                "judge": r["judge_id"],
+                "username": r["judge__username"],
+                "name": r["judge__display_name"],
+                "assigned": r["assigned"],
+                "submitted": r["submitted"],
+            }
+            for r in per_judge
+        ],
+        "nominations": [
+            {
+                "nomination": r["nomination_id"],
+                "title": r["nomination__title"],
+                "category": r["nomination__category__name"],
+                "assigned": r["assigned"],
+                "submitted": r["submitted"],
+            }
+            for r in per_nomination
+        ],
+    }
+
+
+def conflict_report(*, round_: Round | None = None, competition_id: int | None = None) -> list[dict]:
+    """Every assignment that breaks a 回避 rule now (however it got there)."""
+    from competition.models import JudgeProfile
+
+    from .conflicts import conflict_reason
+    from .models import ConflictDeclaration
+
+    qs = Assignment.objects.select_related("judge", "nomination", "nomination__category", "round")
+    if round_ is not None:
+        qs = qs.filter(round=round_)
+    if competition_id is not None:
+        qs = qs.filter(round__competition_id=competition_id)
+    rows = list(qs)
+    profiles = {
+        p.user_id: p
+        for p in JudgeProfile.objects.filter(user_id__in={a.judge_id for a in rows}).select_related("unit")
+    }
+    declared: dict[int, set[int]] = {}
+    for judge_id, nomination_id in ConflictDeclaration.objects.filter(
+        judge_id__in={a.judge_id for a in rows}
+    ).values_list("judge_id", "nomination_id"):
+        declared.setdefault(judge_id, set()).add(nomination_id)
+    report = []
+    for a in rows:
+        reason = conflict_reason(
+            judge=a.judge, nomination=a.nomination, profile=profiles.get(a.judge_id), declared=declared.get(a.judge_id, set())
+        )
+        if reason:
+            report.append(
+                {
+                    "assignment": a.pk,
+                    "round": a.round_id,
+                    "judge": a.judge_id,
+                    "judge_username": a.judge.username,
+                    "nomination": a.nomination_id,
+                    "title": a.nomination.title,
+                    "reason": reason,
+                    "status": a.status,
+                }
+            )
+    return report
+
+
+def ranking_entries(*, snapshot) -> list[dict]:
+    from .models import RankingEntry
+
+    rows = (
+        RankingEntry.objects.filter(snapshot=snapshot)
+        .select_related("nomination", "nomination__unit", "category")
+        .order_by("category__order", "category_id", "rank", "nomination_id")
+    )
+    return [
+        {
+            "nomination": e.nomination_id,
+            "title": e.nomination.title,
+            "unit": e.nomination.unit.name,
+            "category": e.category.name,
+            "score": f"{e.score:.2f}",
+            "rank": e.rank,
+            "judges": e.judges,
+            "tied": e.tied,
+            "advances": e.advances,
+            "proposed_winner": e.proposed_winner,
+        }
+        for e in rows
+    ]
+
+
+def judge_codes(*, round_) -> dict[int, str]:
+    """Anonymous, stable codes for the round's judges (J01, J02, … in order of user id)."""
+    judge_ids = sorted(set(Assignment.objects.filter(round=round_).values_list("judge_id", flat=True)))
+    return {j: f"J{i:02d}" for i, j in enumerate(judge_ids, start=1)}
+
+
+def judge_breakdown(*, snapshot) -> dict:
+    """Per nomination, each counted scorecard's total under an anonymous judge code,
+    and the inter-rater statistics with the same codes."""
+    codes = judge_codes(round_=snapshot.round)
+    cards = (
+        Scorecard.objects.filter(assignment__round=snapshot.round, status="submitted")
+        .values_list("assignment__nomination_id", "assignment__judge_id", "total")
+        .order_by("assignment__nomination_id", "assignment__judge_id")
+    )
+    per_nomination: dict[int, list] = {}
+    for nomination_id, judge_id, total in cards:
+        per_nomination.setdefault(nomination_id, []).append({"judge": codes.get(judge_id, "J??"), "total": f"{total:.2f}"})
+    statistics = {}
+    for category_id, stats in (snapshot.statistics or {}).items():
+        statistics[category_id] = {
+            "kendall_w": stats.get("kendall_w"),
+            "judges": [{**j, "judge": codes.get(j["judge"], "J??")} for j in stats.get("judges", [])],
+        }
+    return {
+        "round": snapshot.round_id,
+        "method": snapshot.method,
+        "nominations": [{"nomination": n, "scores": s} for n, s in sorted(per_nomination.items())],
+        "statistics": statistics,
+    }
+
+
+def ranking_compare(*, a, b) -> dict:
+    left = {e["nomination"]: e for e in ranking_entries(snapshot=a)}
+    right = {e["nomination"]: e for e in ranking_entries(snapshot=b)}
+    rows = []
+    for nomination_id in sorted(set(left) | set(right), key=lambda n: (left.get(n, right.get(n))["category"], (left.get(n) or right.get(n))["rank"])):
+        x, y = left.get(nomination_id), right.get(nomination_id)
+        base = x or y
+        rows.append(
+            {
+                "nomination": nomination_id,
+                "title": base["title"],
+                "category": base["category"],
+                a.method: {"score": x["score"], "rank": x["rank"]} if x else None,
+                b.method: {"score": y["score"], "rank": y["rank"]} if y else None,
+                "rank_change": (y["rank"] - x["rank"]) if x and y else None,
+            }
+        )
+    return {"round": a.round_id, "methods": [a.method, b.method], "rows": rows}
+
+
+def publicity_data(*, publicity, public: bool) -> dict:
+    from .models import Award
+
+    awards = (
+        Award.objects.filter(competition=publicity.competition_id)
+        .exclude(status="removed")
+        .select_related("nomination", "nomination__unit", "category")
+        .order_by("category__order", "final_rank", "nomination_id")
+    )
+    return {
+        "competition": publicity.competition_id,
+        "title": publicity.competition.title,
+        "starts_on": publicity.starts_on,
+        "ends_on": publicity.ends_on,
+        "working_days": publicity.working_days,
+        "entries": [
+            {
+                "nomination": a.nomination_id,
+                "name": a.nomination.title,
+                "organization": a.nomination.organization,
+                "unit": a.nomination.unit.name,
+                "category": a.category.name,
+                **({} if public else {"final_score": f"{a.final_score:.2f}", "final_rank": a.final_rank}),
+            }
+            for a in awards
+        ],
+    }
+
+
+def award_list(*, competition) -> list[dict]:
+    from .models import Award
+
+    return [
+        {
+            "nomination": a.nomination_id,
+            "title": a.nomination.title,
+            "unit": a.nomination.unit.name,
+            "category": a.category.name,
+            "category_code": a.category.code,
+            "final_score": f"{a.final_score:.2f}",
+            "final_rank": a.final_rank,
+            "status": a.status,
+            "removed_reason": a.removed_reason,
+        }
+        for a in Award.objects.filter(competition=competition)
+        .select_related("nomination", "nomination__unit", "category")
+        .order_by("category__order", "final_rank", "nomination_id")
+    ]

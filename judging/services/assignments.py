@@ -1,0 +1,539 @@
+"""Every write of judging: pledges, conflicts, panels, assignments, scorecards.
+
+Rules that must never break are held here, inside transactions, and by the
+database where they can be: one scorecard per assignment, no score above the
+criterion's maximum or off the half-point grid, no save on a stale version,
+no save after the round's deadline, no scoring across a conflict.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from competition.audit import audit_record
+from competition.enums import Phase, Role
+from competition.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from competition.models import Category, Competition, JudgeProfile, Round, User
+from nominations.models import Nomination
+
+from .. import selectors
+from ..conflicts import conflict_reason
+from ..enums import AssignmentStatus, ScorecardStatus
+from ..models import Assignment, ConflictDeclaration, PanelMember, Pledge, Score, Scorecard
+from ..scoring import CriterionSpec, score_problem, weighted_total
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _require_office(actor: User) -> None:
+    if actor.role != Role.OFFICE:
+        raise Forbidden()
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+def round_refusal(round_: Round, now: datetime) -> str | None:
+    """Why judges cannot save scores in this round now, or None while it is open."""
+    competition = round_.competition
+    if competition.phase != Phase.JUDGING:
+        return f"推选活动处于“{Phase(competition.phase).label}”阶段，不在评审期内。"
+    if round_.closed_at is not None:
+        return f"“{round_.name}”已结束，评分已锁定。"
+    earlier_open = competition.rounds.filter(order__lt=round_.order, closed_at__isnull=True)
+    if earlier_open.exists():
+        return f"“{round_.name}”尚未开始：上一轮评审还未结束。"
+    deadline = round_.effective_deadline
+    if now >= deadline:
+        local = timezone.localtime(deadline)
+        return f"评审已于 {local:%Y-%m-%d %H:%M} 截止，评分已锁定。"
+    return None
+
+
+# --------------------------------------------------------------------------- pledge and conflicts
+
+
+@transaction.atomic
+def pledge_accept(*, judge: User, competition: Competition) -> Pledge:
+    """The judge signs the integrity pledge of this competition (once; repeating is harmless)."""
+    if judge.role != Role.JUDGE:
+        raise Forbidden("只有评审专家需要签署评审承诺书。")
+    pledge, created = Pledge.objects.get_or_create(competition=competition, judge=judge)
+    if created:
+        audit_record(actor=judge, action="judging.pledge", obj=pledge, after={"competition": competition.pk})
+    return pledge
+
+
+@dataclass
+class DeclaredConflict:
+    declaration: ConflictDeclaration
+    released: int
+
+
+@transaction.atomic
+def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> DeclaredConflict:
+    """A judge declares a conflict. Their unsubmitted assignments of the nomination are released
+    (the office's next automatic assignment staffs it again); submitted ones stay for the office."""
+    if judge.role != Role.JUDGE:
+        raise Forbidden("只有评审专家可以申明回避。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": ["回避理由：必须填写。"]})
+    declaration, created = ConflictDeclaration.objects.get_or_create(
+        judge=judge, nomination=nomination, defaults={"reason": reason}
+    )
+    released = 0
+    for assignment in Assignment.objects.select_for_update().filter(
+        judge=judge, nomination=nomination, round__closed_at__isnull=True
+    ):
+        card = Scorecard.objects.filter(assignment=assignment).first()
+        if card is not None and card.status == ScorecardStatus.SUBMITTED:
+            continue
+        if card is not None:
+            card.delete()
+        assignment.delete()
+        released += 1
+    if created:
+        audit_record(
+            actor=judge,
+            action="judging.conflict_declare",
+            obj=declaration,
+            after={"nomination": nomination.pk, "released": released},
+            reason=reason,
+        )
+    return DeclaredConflict(declaration=declaration, released=released)
+
+
+# --------------------------------------------------------------------------- panels and assignment
+
+
+@transaction.atomic
+def panel_set(*, actor: User, category, judges: list[User]) -> list[PanelMember]:
+    """Narrow a category's panel to ``judges`` (an empty list: every active judge)."""
+    _require_office(actor)
+    bad = [j.username for j in judges if j.role != Role.JUDGE]
+    if bad:
+        raise ValidationFailed(fields={"judges": [f"评审组：{'、'.join(bad)} 不是评审专家。"]})
+    before = sorted(PanelMember.objects.filter(category=category).values_list("judge_id", flat=True))
+    PanelMember.objects.filter(category=category).delete()
+    members = PanelMember.objects.bulk_create(PanelMember(category=category, judge=j) for j in judges)
+    audit_record(
+        actor=actor,
+        action="judging.panel_set",
+        obj=category,
+        before={"judges": before},
+        after={"judges": sorted(j.pk for j in judges)},
+    )
+    return members
+
+
+@dataclass
+class AutoAssignSummary:
+    created: int = 0
+    per_judge: dict[str, int] = field(default_factory=dict)
+    short: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"created": self.created, "per_judge": self.per_judge, "short": self.short}
+
+
+def _panel(category, profiles: dict[int, JudgeProfile]) -> list[int]:
+    members = [m.judge_id for m in category.panel.all()]
+    if members:
+        return sorted(j for j in members if j in profiles and profiles[j].active)
+    return sorted(j for j, p in profiles.items() if p.active)
+
+
+@transaction.atomic
+def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> AutoAssignSummary:
+    """Give each nomination of the round its number of judges from its category's panel.
+
+    Least-loaded first with seeded random tie-breaks, the most constrained
+    nominations first, then moves that even out the loads; existing
+    assignments are kept (running it again only fills what is missing).
+    Deterministic for a given seed. Nominations that cannot be fully staffed
+    are reported with the reason.
+    """
+    _require_office(actor)
+    round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_.pk)
+    if round_.closed_at is not None:
+        raise Conflict(f"“{round_.name}”已结束，不能再分配。", code="round_closed")
+    rng = random.Random(seed if seed is not None else round_.pk)  # noqa: S311  (a seeded shuffle, not a secret)
+
+    nominations = list(selectors.round_nominations(round_=round_).select_related("category", "unit"))
+    profiles = {
+        p.user_id: p for p in JudgeProfile.objects.select_related("unit", "user").filter(user__is_active=True)
+    }
+    declared: dict[int, set[int]] = defaultdict(set)
+    for judge_id, nomination_id in ConflictDeclaration.objects.filter(
+        nomination__in=nominations
+    ).values_list("judge_id", "nomination_id"):
+        declared[judge_id].add(nomination_id)
+    category_ids = sorted({n.category_id for n in nominations})
+    categories = Category.objects.prefetch_related("panel").in_bulk(category_ids)
+    panels = {cid: _panel(categories[cid], profiles) for cid in category_ids}
+
+    existing = defaultdict(set)
+    load: dict[int, int] = defaultdict(int)
+    for judge_id, nomination_id in Assignment.objects.filter(round=round_).values_list(
+        "judge_id", "nomination_id"
+    ):
+        existing[nomination_id].add(judge_id)
+        load[judge_id] += 1
+    all_judges = sorted({j for p in panels.values() for j in p})
+    for j in all_judges:
+        load.setdefault(j, 0)
+    tiebreak = {j: rng.random() for j in all_judges}
+
+    def eligible(nomination: Nomination) -> list[int]:
+        return [
+            j
+            for j in panels[nomination.category_id]
+            if j not in existing[nomination.pk]
+            and conflict_reason(
+                judge=profiles[j].user,
+                nomination=nomination,
+                profile=profiles[j],
+                declared=declared[j],
+            )
+            is None
+        ]
+
+    need = round_.judges_per_nomination
+    candidates = {n.pk: eligible(n) for n in nominations}
+    order = sorted(nominations, key=lambda n: (len(candidates[n.pk]), rng.random()))
+    new_pairs: list[tuple[int, int]] = []
+    for nomination in order:
+        missing = need - len(existing[nomination.pk])
+        if missing <= 0:
+            continue
+        pool = sorted(candidates[nomination.pk], key=lambda j: (load[j], tiebreak[j]))
+        for judge_id in pool[:missing]:
+            existing[nomination.pk].add(judge_id)
+            load[judge_id] += 1
+            new_pairs.append((judge_id, nomination.pk))
+
+    # Even out: move a new assignment from the most to the least loaded judge while allowed.
+    new_set = set(new_pairs)
+    eligible_sets = {n.pk: set(candidates[n.pk]) for n in nominations}
+    for _ in range(len(new_pairs) * 2):
+        heavy = max(all_judges, key=lambda j: (load[j], tiebreak[j]), default=None)
+        light = min(all_judges, key=lambda j: (load[j], tiebreak[j]), default=None)
+        if heavy is None or load[heavy] - load[light] <= 1:
+            break
+        moved = False
+        for judge_id, nomination_id in sorted(new_set):
+            if judge_id != heavy:
+                continue
+            if light in eligible_sets[nomination_id] and light not in existing[nomination_id]:
+                new_set.discard((heavy, nomination_id))
+                new_set.add((light, nomination_id))
+                existing[nomination_id].discard(heavy)
+                existing[nomination_id].add(light)
+                load[heavy] -= 1
+                load[light] += 1
+                moved = True
+                break
+        if not moved:
+            break
+
+    Assignment.objects.bulk_create(
+        Assignment(round=round_, judge_id=j, nomination_id=n) for j, n in sorted(new_set)
+    )
+    summary = AutoAssignSummary(created=len(new_set))
+    names = {j: profiles[j].user.username for j in all_judges}
+    summary.per_judge = {names[j]: load[j] for j in sorted(all_judges, key=lambda j: names[j])}
+    for nomination in sorted(nominations, key=lambda n: n.pk):
+        have = len(existing[nomination.pk])
+        if have < need:
+            panel_size = len(panels[nomination.category_id])
+            if panel_size < need:
+                why = f"评审组只有 {panel_size} 位评委，少于每件所需的 {need} 位。"
+            else:
+                why = f"评审组 {panel_size} 位评委中有 {panel_size - have} 位须回避或不可用，只能安排 {have} 位。"
+            summary.short.append(
+                {"nomination": nomination.pk, "title": nomination.title, "assigned": have, "needed": need, "reason": why}
+            )
+    audit_record(
+        actor=actor,
+        action="judging.assign_auto",
+        obj=round_,
+        after={"created": summary.created, "short": len(summary.short), "seed": seed},
+    )
+    return summary
+
+
+@transaction.atomic
+def assignment_add(*, actor: User, round_: Round, judge: User, nomination: Nomination) -> Assignment:
+    _require_office(actor)
+    if judge.role != Role.JUDGE:
+        raise ValidationFailed(fields={"judge": ["评委：该账号不是评审专家。"]})
+    if nomination.competition_id != round_.competition_id:
+        raise ValidationFailed(fields={"nomination": ["推荐：不属于该轮次的推选活动。"]})
+    if round_.closed_at is not None:
+        raise Conflict(f"“{round_.name}”已结束，不能再分配。", code="round_closed")
+    if not selectors.round_nominations(round_=round_).filter(pk=nomination.pk).exists():
+        raise Conflict("该推荐不在本轮评审范围内（未通过资格审查或未晋级）。", code="not_in_round")
+    reason = conflict_reason(judge=judge, nomination=nomination)
+    if reason:
+        raise Conflict(reason, code="conflict_of_interest")
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(round=round_, judge=judge, nomination=nomination)
+    except IntegrityError as exc:
+        raise Conflict("该评委已分配了这项推荐。", code="already_assigned") from exc
+    audit_record(
+        actor=actor,
+        action="judging.assign",
+        obj=assignment,
+        after={"round": round_.pk, "judge": judge.pk, "nomination": nomination.pk},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, actor: User, assignment: Assignment, reason: str = "") -> None:
+    _require_office(actor)
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    card = Scorecard.objects.filter(assignment=assignment).first()
+    if card is not None and card.status == ScorecardStatus.SUBMITTED:
+        raise Conflict("该分配的评分表已提交，不能删除；如需重评请先解锁。", code="scorecard_submitted")
+    audit_record(
+        actor=actor,
+        action="judging.unassign",
+        obj=assignment,
+        before={"round": assignment.round_id, "judge": assignment.judge_id, "nomination": assignment.nomination_id},
+        reason=reason,
+    )
+    if card is not None:
+        card.delete()
+    assignment.delete()
+
+
+@transaction.atomic
+def judge_withdraw(*, actor: User, judge: User, competition: Competition, reason: str) -> dict[str, Any]:
+    """A judge leaves: their open assignments move to others; submitted scorecards stay."""
+    _require_office(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": ["理由：必须填写。"]})
+    profile = JudgeProfile.objects.select_for_update().get(user=judge)
+    profile.active = False
+    profile.save(update_fields=["active"])
+    moved = 0
+    rounds = competition.rounds.filter(closed_at__isnull=True).order_by("order")
+    summaries = []
+    for round_ in rounds:
+        open_rows = Assignment.objects.filter(
+            round=round_, judge=judge, status=AssignmentStatus.OPEN
+        ).exclude(scorecard__status=ScorecardStatus.SUBMITTED)
+        for assignment in open_rows:
+            Scorecard.objects.filter(assignment=assignment).delete()
+            assignment.delete()
+            moved += 1
+        summaries.append(assignments_auto(actor=actor, round_=round_).as_dict())
+    audit_record(
+        actor=actor,
+        action="judging.judge_withdraw",
+        obj=profile,
+        after={"moved": moved},
+        reason=reason,
+    )
+    return {"moved": moved, "rounds": summaries}
+
+
+# --------------------------------------------------------------------------- scorecards
+
+
+def _lock_assignment(assignment: Assignment) -> Assignment:
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("round", "round__competition", "nomination", "nomination__category", "judge")
+        .get(pk=assignment.pk)
+    )
+
+
+def _require_can_score(judge: User, assignment: Assignment, now: datetime) -> None:
+    if assignment.judge_id != judge.pk:
+        raise NotFound()
+    reason = round_refusal(assignment.round, now)
+    if reason:
+        raise Conflict(reason, code="round_locked")
+    if not Pledge.objects.filter(competition_id=assignment.round.competition_id, judge=judge).exists():
+        raise Conflict("请先签署本次推选活动的评审承诺书，再开始评分。", code="pledge_required")
+    conflict = conflict_reason(judge=judge, nomination=assignment.nomination)
+    if conflict:
+        raise Conflict(conflict, code="conflict_of_interest")
+
+
+def _criteria(assignment: Assignment) -> list:
+    return list(assignment.nomination.category.criteria.order_by("order", "id"))
+
+
+def _parse_scores(raw: dict, criteria: list) -> dict[int, Decimal]:
+    by_id = {c.pk: c for c in criteria}
+    errors: dict[str, list[str]] = {}
+    parsed: dict[int, Decimal] = {}
+    for key, value in (raw or {}).items():
+        try:
+            criterion_id = int(key)
+        except (TypeError, ValueError):
+            criterion_id = None
+        criterion = by_id.get(criterion_id)
+        if criterion is None:
+            errors[f"scores.{key}"] = [f"评分项 {key}：不是本奖项的评分项。"]
+            continue
+        if value is None:
+            continue
+        try:
+            points = Decimal(str(value))
+            if not points.is_finite():
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            errors[f"scores.{key}"] = [f"{criterion.name}：应为数字。"]
+            continue
+        problem = score_problem(points, CriterionSpec(criterion.pk, criterion.max_points, criterion.weight))
+        if problem:
+            errors[f"scores.{key}"] = [f"{criterion.name}：{problem}"]
+            continue
+        parsed[criterion.pk] = points
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return parsed
+
+
+def _total(scorecard: Scorecard, criteria: list) -> Decimal:
+    specs = [CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria]
+    scores = {s.criterion_id: s.points for s in scorecard.scores.all()}
+    return weighted_total(scores, specs)
+
+
+@transaction.atomic
+def scorecard_save(
+    *,
+    judge: User,
+    assignment: Assignment,
+    scores: dict,
+    comment: str | None,
+    version: int,
+    now: datetime | None = None,
+) -> Scorecard:
+    """Save a draft. ``version`` is the one the judge started from (0 for a new scorecard)."""
+    assignment = _lock_assignment(assignment)
+    _require_can_score(judge, assignment, _now(now))
+    criteria = _criteria(assignment)
+    parsed = _parse_scores(scores, criteria)
+    card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
+    current = card.version if card else 0
+    if version != current:
+        raise Conflict(
+            f"评分表已在别处保存（当前版本 {current}，您提交的版本 {version}），请刷新后再修改。",
+            code="stale_version",
+        )
+    if card is not None and card.status == ScorecardStatus.SUBMITTED:
+        raise Conflict("评分表已提交并锁定，如需修改请联系组委会办公室解锁。", code="scorecard_locked")
+    if card is None:
+        try:
+            with transaction.atomic():
+                card = Scorecard.objects.create(assignment=assignment, version=0)
+        except IntegrityError as exc:
+            raise Conflict("评分表已在别处创建，请刷新后再修改。", code="stale_version") from exc
+    max_half = {c.pk: int(c.max_points * 2) for c in criteria}
+    for criterion_id, points in parsed.items():
+        Score.objects.update_or_create(
+            scorecard=card,
+            criterion_id=criterion_id,
+            defaults={"half_points": int(points * 2), "max_half_points": max_half[criterion_id]},
+        )
+    if comment is not None:
+        card.comment = comment
+    card.total = _total(card, criteria)
+    card.version += 1
+    card.save()
+    return card
+
+
+@transaction.atomic
+def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | None = None) -> Scorecard:
+    """Check completeness and lock the scorecard. Submitting twice is harmless."""
+    assignment = _lock_assignment(assignment)
+    _require_can_score(judge, assignment, _now(now))
+    card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
+    if card is None:
+        raise ValidationFailed("评分表尚未填写。", code="incomplete", fields={"scores": ["评分：尚未填写任何评分项。"]})
+    if card.status == ScorecardStatus.SUBMITTED:
+        return card
+    criteria = _criteria(assignment)
+    scored = set(card.scores.values_list("criterion_id", flat=True))
+    errors = {
+        f"scores.{c.pk}": [f"{c.name}：尚未评分。"] for c in criteria if c.pk not in scored
+    }
+    if assignment.round.comment_required and not card.comment.strip():
+        errors["comment"] = ["评语：本轮评审必须填写评语。"]
+    if errors:
+        raise ValidationFailed("评分表不完整，请补齐后再提交。", code="incomplete", fields=errors)
+    card.total = _total(card, criteria)
+    card.status = ScorecardStatus.SUBMITTED
+    card.submitted_at = timezone.now()
+    card.version += 1
+    card.save()
+    assignment.status = AssignmentStatus.SUBMITTED
+    assignment.save(update_fields=["status"])
+    audit_record(
+        actor=judge,
+        action="scorecard.submit",
+        obj=card,
+        before={"status": ScorecardStatus.DRAFT},
+        after={"status": card.status, "total": card.total},
+    )
+    return card
+
+
+@transaction.atomic
+def scorecard_unlock(*, actor: User, assignment: Assignment, reason: str) -> Scorecard:
+    """The office reopens a submitted scorecard, with a reason on record."""
+    _require_office(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": ["理由：解锁评分表必须写明理由。"]})
+    assignment = _lock_assignment(assignment)
+    if assignment.round.closed_at is not None:
+        raise Conflict(f"“{assignment.round.name}”已结束，评分不能再解锁。", code="round_closed")
+    card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
+    if card is None or card.status != ScorecardStatus.SUBMITTED:
+        raise Conflict("评分表尚未提交，无需解锁。", code="not_submitted")
+    card.status = ScorecardStatus.DRAFT
+    card.submitted_at = None
+    card.version += 1
+    card.save()
+    assignment.status = AssignmentStatus.OPEN
+    assignment.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="scorecard.unlock",
+        obj=card,
+        before={"status": ScorecardStatus.SUBMITTED},
+        after={"status": ScorecardStatus.DRAFT},
+        reason=reason,
+    )
+    return card
+
+
+def judge_loads(round_: Round) -> dict[int, int]:
+    return dict(
+        Assignment.objects.filter(round=round_)
+        .values("judge_id")
+        .annotate(n=Count("id"))
+        .values_list("judge_id", "n")
+    )

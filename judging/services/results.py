@@ -1,0 +1,572 @@
+"""Rankings, round closing, the 公示 and the final awards.
+
+The maths is in ``judging.aggregation`` (pure); this module loads the
+submitted scorecards, writes immutable ranking snapshots, and moves the
+competition from closed rounds to the final list of winners.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from competition import phases
+from competition.audit import audit_record
+from competition.enums import Phase, Role
+from competition.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from competition.models import Category, Competition, Round, User
+from competition.services import competition_advance
+from nominations.models import Nomination
+from nominations.validators import PHONE_RE
+
+from .. import aggregation
+from ..enums import AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
+from ..models import (
+    AggregationJob,
+    Award,
+    Objection,
+    Publicity,
+    RankingEntry,
+    RankingSnapshot,
+    Score,
+    Scorecard,
+)
+from ..workdays import publicity_period
+
+Progress = Callable[[int, int], None]
+
+
+def _require_office(actor: User) -> None:
+    if actor is None or actor.role != Role.OFFICE:
+        raise Forbidden()
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def round_scorecards(round_: Round) -> dict[int, list[aggregation.Scorecard]]:
+    """The submitted scorecards of a round, per category, as the maths wants them."""
+    cards = list(
+        Scorecard.objects.filter(assignment__round=round_, status=ScorecardStatus.SUBMITTED)
+        .order_by("id")
+        .values_list(
+            "id",
+            "assignment__nomination_id",
+            "assignment__judge_id",
+            "total",
+            "assignment__nomination__category_id",
+        )
+    )
+    points: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for card_id, criterion_id, half in Score.objects.filter(
+        scorecard__assignment__round=round_, scorecard__status=ScorecardStatus.SUBMITTED
+    ).values_list("scorecard_id", "criterion_id", "half_points"):
+        points[card_id][criterion_id] = Decimal(half) / 2
+    out: dict[int, list[aggregation.Scorecard]] = defaultdict(list)
+    for card_id, nomination_id, judge_id, total, category_id in cards:
+        out[category_id].append(
+            aggregation.Scorecard(
+                nomination=nomination_id, judge=judge_id, total=total, criteria=points[card_id]
+            )
+        )
+    return dict(out)
+
+
+def inputs_checksum(
+    by_category: dict[int, list[aggregation.Scorecard]], *, method: str, parameters: dict
+) -> str:
+    canonical = {
+        "method": method,
+        "parameters": parameters,
+        "cards": sorted(
+            [
+                category,
+                c.nomination,
+                c.judge,
+                str(c.total),
+                sorted([k, str(v)] for k, v in c.criteria.items()),
+            ]
+            for category, cards in by_category.items()
+            for c in cards
+        ),
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _parameters(round_: Round, method: str) -> dict:
+    categories = Category.objects.filter(competition_id=round_.competition_id).prefetch_related("criteria")
+    return {
+        "trim_min_judges": round_.trim_min_judges,
+        "advance_per_category": round_.advance_per_category,
+        "tie_break": {
+            str(c.pk): [k.pk for k in sorted(c.criteria.all(), key=lambda k: (k.tie_break_rank or 0, k.pk)) if k.tie_break_rank]
+            for c in categories
+        },
+    }
+
+
+def _is_last(round_: Round) -> bool:
+    return not Round.objects.filter(competition_id=round_.competition_id, order__gt=round_.order).exists()
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+def snapshot_compute(
+    *, round_: Round, method: str, official: bool = False, progress: Progress | None = None
+) -> RankingSnapshot:
+    """Rank every category of the round with ``method`` and store the snapshot.
+
+    The same inputs give the same snapshot: an existing one is returned (and,
+    for an official computation, marked official) instead of a second one.
+    Everything is written in one transaction, so a worker killed half-way
+    leaves nothing half-written.
+    """
+    if method not in [m.value for m in aggregation.Method]:
+        raise ValidationFailed(fields={"method": [f"计分方法：未知的方法“{method}”。"]})
+    by_category = round_scorecards(round_)
+    parameters = _parameters(round_, method)
+    checksum = inputs_checksum(by_category, method=method, parameters=parameters)
+
+    existing = RankingSnapshot.objects.filter(round=round_, method=method, checksum=checksum).first()
+    if existing is not None:
+        if official and not existing.official:
+            RankingSnapshot.objects.filter(pk=existing.pk).update(official=True)
+            existing.official = True
+        if progress:
+            progress(1, 1)
+        return existing
+
+    categories = {c.pk: c for c in Category.objects.filter(competition_id=round_.competition_id)}
+    last = _is_last(round_)
+    previous = _previous_official_scores(round_) if last else []
+    ranked: dict[int, list[aggregation.RankedEntry]] = {}
+    stats: dict[str, dict] = {}
+    total_steps = max(1, len(by_category))
+    for step, category_id in enumerate(sorted(by_category), start=1):
+        cards = by_category[category_id]
+        ranked[category_id] = aggregation.rank(
+            cards,
+            method=method,
+            trim_min_judges=round_.trim_min_judges,
+            tie_break=parameters["tie_break"].get(str(category_id), []),
+        )
+        inter = aggregation.inter_rater(cards)
+        stats[str(category_id)] = {
+            "kendall_w": inter.kendall_w,
+            "judges": [
+                {
+                    "judge": j.judge,
+                    "count": j.count,
+                    "mean": str(j.mean),
+                    "spread": str(j.spread),
+                    "severity": None if j.severity is None else str(j.severity),
+                    "far_from_consensus": j.far_from_consensus,
+                }
+                for j in inter.judges
+            ],
+        }
+        if progress:
+            progress(step, total_steps)
+
+    proposed: set[int] = set()
+    if last:
+        for category_id, entries in ranked.items():
+            scores = {e.nomination: e.score for e in entries}
+            finals = aggregation.final_ranking([*previous_for(previous, category_id), (round_.weight, scores)])
+            quota = categories[category_id].award_quota
+            proposed |= {f.nomination for f in finals if f.reached_last and f.rank <= quota}
+
+    try:
+        with transaction.atomic():
+            snapshot = RankingSnapshot.objects.create(
+                round=round_,
+                method=method,
+                parameters=parameters,
+                checksum=checksum,
+                official=official,
+                statistics=stats,
+            )
+            advance_n = round_.advance_per_category if not last else None
+            RankingEntry.objects.bulk_create(
+                RankingEntry(
+                    snapshot=snapshot,
+                    nomination_id=e.nomination,
+                    category_id=category_id,
+                    score=e.score,
+                    rank=e.rank,
+                    judges=e.judges,
+                    tied=e.tied,
+                    advances=bool(advance_n) and e.rank <= advance_n,
+                    proposed_winner=e.nomination in proposed,
+                    details={"tie_break": [[c, None if v is None else str(v)] for c, v in e.tie_break]},
+                )
+                for category_id, entries in sorted(ranked.items())
+                for e in entries
+            )
+    except IntegrityError:
+        # Another delivery of the same task won the race: use its snapshot.
+        snapshot = RankingSnapshot.objects.get(round=round_, method=method, checksum=checksum)
+        if official and not snapshot.official:
+            RankingSnapshot.objects.filter(pk=snapshot.pk).update(official=True)
+            snapshot.official = True
+    return snapshot
+
+
+def _previous_official_scores(round_: Round) -> list[tuple[Decimal, dict[int, dict[int, Decimal]]]]:
+    """For each earlier round: (weight, {category: {nomination: score}}) from its official snapshot."""
+    out = []
+    for earlier in Round.objects.filter(competition_id=round_.competition_id, order__lt=round_.order).order_by("order"):
+        snapshot = RankingSnapshot.objects.filter(round=earlier, official=True).first()
+        per_category: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        if snapshot is not None:
+            for nomination_id, category_id, score in snapshot.entries.values_list(
+                "nomination_id", "category_id", "score"
+            ):
+                per_category[category_id][nomination_id] = score
+        out.append((earlier.weight, per_category))
+    return out
+
+
+def previous_for(previous, category_id: int) -> list[tuple[Decimal, dict[int, Decimal]]]:
+    return [(weight, per_category.get(category_id, {})) for weight, per_category in previous]
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@transaction.atomic
+def aggregation_request(*, actor: User, round_: Round, method: str | None = None) -> AggregationJob:
+    """Queue an aggregation of the round (a trial with another method leaves the round unchanged).
+
+    The job row is the outbox: the task is sent after commit, and a job the
+    broker could not take stays ``queued`` until ``drain_outbox`` sends it.
+    """
+    _require_office(actor)
+    method = method or round_.method
+    if method not in [m.value for m in aggregation.Method]:
+        raise ValidationFailed(fields={"method": [f"计分方法：未知的方法“{method}”。"]})
+    job = AggregationJob.objects.create(round=round_, method=method, requested_by=actor)
+    audit_record(actor=actor, action="ranking.aggregate_request", obj=job, after={"round": round_.pk, "method": method})
+    transaction.on_commit(lambda: job_send(job_id=job.pk))
+    return job
+
+
+def job_send(*, job_id: int) -> bool:
+    """Hand a queued job to the broker. Returns False (job stays queued) when the broker is down."""
+    from ..tasks import aggregate_round
+
+    AggregationJob.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
+    try:
+        aggregate_round.delay(job_id=job_id)
+    except Exception:  # noqa: BLE001 - kombu raises many kinds when Redis is away
+        return False
+    AggregationJob.objects.filter(pk=job_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
+
+
+def job_run(*, job_id: int) -> AggregationJob | None:
+    """Run one aggregation job (idempotent: a finished job is not run again)."""
+    job = AggregationJob.objects.select_related("round", "round__competition").filter(pk=job_id).first()
+    if job is None or job.status == JobStatus.DONE:
+        return job
+    AggregationJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, done=0)
+
+    def progress(done: int, total: int) -> None:
+        AggregationJob.objects.filter(pk=job.pk).update(done=done, total=total)
+
+    try:
+        snapshot = snapshot_compute(round_=job.round, method=job.method, official=job.official, progress=progress)
+    except Exception as exc:
+        AggregationJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    AggregationJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, snapshot=snapshot, finished_at=timezone.now()
+    )
+    job.refresh_from_db()
+    return job
+
+
+def outbox_drain(*, older_than_seconds: int = 30) -> int:
+    """Send again every job still queued (e.g. Redis was down when it was requested)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    sent = 0
+    for job_id in AggregationJob.objects.filter(status=JobStatus.QUEUED, created_at__lte=cutoff).values_list(
+        "pk", flat=True
+    ):
+        sent += job_send(job_id=job_id)
+    return sent
+
+
+# --------------------------------------------------------------------------- rounds
+
+
+@transaction.atomic
+def round_close(*, actor: User, round_: Round, now: datetime | None = None) -> RankingSnapshot:
+    """Lock the round's scorecards, rank it with its own method and mark who advances."""
+    _require_office(actor)
+    round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_.pk)
+    if round_.closed_at is not None:
+        raise Conflict(f"“{round_.name}”已经结束。", code="round_closed")
+    if round_.competition.phase != Phase.JUDGING:
+        raise Conflict(
+            f"推选活动处于“{Phase(round_.competition.phase).label}”阶段，不能结束评审轮次。", code="wrong_phase"
+        )
+    if round_.competition.rounds.filter(order__lt=round_.order, closed_at__isnull=True).exists():
+        raise Conflict("请先结束上一轮评审。", code="previous_round_open")
+    if not Scorecard.objects.filter(assignment__round=round_, status=ScorecardStatus.SUBMITTED).exists():
+        raise Conflict(f"“{round_.name}”还没有任何已提交的评分表。", code="no_scores")
+    round_.closed_at = now or timezone.now()
+    round_.save(update_fields=["closed_at"])
+    snapshot = snapshot_compute(round_=round_, method=round_.method, official=True)
+    drafts = Scorecard.objects.filter(assignment__round=round_).exclude(status=ScorecardStatus.SUBMITTED).count()
+    audit_record(
+        actor=actor,
+        action="round.close",
+        obj=round_,
+        after={"snapshot": snapshot.pk, "checksum": snapshot.checksum, "unsubmitted_drafts": drafts},
+    )
+    return snapshot
+
+
+def _all_rounds_closed(competition, now) -> str | None:
+    open_rounds = [r.name for r in competition.rounds.filter(closed_at__isnull=True)]
+    if open_rounds:
+        return f"评审轮次“{'、'.join(open_rounds)}”尚未结束。"
+    return None
+
+
+def _publicity_published(competition, now) -> str | None:
+    if not Publicity.objects.filter(competition=competition).exists():
+        return "请通过“发布公示”操作进入公示阶段。"
+    return None
+
+
+def _publicity_over(competition, now) -> str | None:
+    publicity = Publicity.objects.filter(competition=competition).first()
+    if publicity is None:
+        return "尚未发布公示。"
+    if timezone.localtime(now).date() <= publicity.ends_on:
+        return f"公示期至 {publicity.ends_on:%Y年%-m月%-d日} 结束，公示期满后才能确定结果。"
+    open_n = Objection.objects.filter(competition=competition, status=ObjectionStatus.OPEN).count()
+    if open_n:
+        return f"还有 {open_n} 件异议未处理，处理完毕后才能确定结果。"
+    return None
+
+
+phases.register_guard(Phase.JUDGING, Phase.PUBLICITY, _all_rounds_closed)
+phases.register_guard(Phase.JUDGING, Phase.PUBLICITY, _publicity_published)
+phases.register_guard(Phase.PUBLICITY, Phase.FINAL, _publicity_over)
+
+
+# --------------------------------------------------------------------------- final ranking and awards
+
+
+def final_standings(competition: Competition) -> dict[int, list[aggregation.FinalEntry]]:
+    """Per category: the final ranking across the official snapshots of all rounds."""
+    rounds = list(competition.rounds.order_by("order"))
+    per_round = []
+    for round_ in rounds:
+        snapshot = RankingSnapshot.objects.filter(round=round_, official=True).first()
+        per_category: dict[int, dict[int, Decimal]] = defaultdict(dict)
+        if snapshot is not None:
+            for nomination_id, category_id, score in snapshot.entries.values_list(
+                "nomination_id", "category_id", "score"
+            ):
+                per_category[category_id][nomination_id] = score
+        per_round.append((round_.weight, per_category))
+    categories = sorted({c for _, pc in per_round for c in pc})
+    return {
+        category_id: aggregation.final_ranking([(w, pc.get(category_id, {})) for w, pc in per_round])
+        for category_id in categories
+    }
+
+
+@transaction.atomic
+def publicity_publish(
+    *, actor: User, competition: Competition, working_days: int | None = None, now: datetime | None = None
+) -> Publicity:
+    """Publish the proposed winners (the top ``award_quota`` of each category) for 公示."""
+    _require_office(actor)
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    now = now or timezone.now()
+    if competition.phase != Phase.JUDGING:
+        raise Conflict(
+            f"推选活动处于“{Phase(competition.phase).label}”阶段，只能在评审结束后发布公示。", code="wrong_phase"
+        )
+    reason = _all_rounds_closed(competition, now)
+    if reason:
+        raise Conflict(reason, code="rounds_open")
+    days = working_days or competition.publicity_working_days
+    if days < 1 or days > 30:
+        raise ValidationFailed(fields={"working_days": ["公示期：应为 1 到 30 个工作日。"]})
+    starts, ends = publicity_period(timezone.localtime(now).date(), days, competition.holidays)
+    categories = {c.pk: c for c in competition.categories.all()}
+    rows = []
+    for category_id, finals in final_standings(competition).items():
+        quota = categories[category_id].award_quota
+        for entry in finals:
+            if entry.reached_last and entry.rank <= quota:
+                rows.append(
+                    Award(
+                        competition=competition,
+                        category_id=category_id,
+                        nomination_id=entry.nomination,
+                        final_score=entry.score,
+                        final_rank=entry.rank,
+                    )
+                )
+    Award.objects.bulk_create(rows)
+    publicity = Publicity.objects.create(
+        competition=competition, working_days=days, starts_on=starts, ends_on=ends, published_by=actor
+    )
+    competition_advance(actor=actor, competition=competition, to=Phase.PUBLICITY, now=now)
+    audit_record(
+        actor=actor,
+        action="publicity.publish",
+        obj=publicity,
+        after={"starts_on": starts, "ends_on": ends, "winners": sorted(r.nomination_id for r in rows)},
+    )
+    return publicity
+
+
+def publicity_open_refusal(competition: Competition, now: datetime) -> str | None:
+    publicity = Publicity.objects.filter(competition=competition).first()
+    if competition.phase != Phase.PUBLICITY or publicity is None:
+        return "当前不在公示期内，不受理异议。"
+    today = timezone.localtime(now).date()
+    if today < publicity.starts_on:
+        return f"公示自 {publicity.starts_on:%Y年%-m月%-d日} 开始，届时方可提出异议。"
+    if today > publicity.ends_on:
+        return f"公示已于 {publicity.ends_on:%Y年%-m月%-d日} 结束，不再受理异议。"
+    return None
+
+
+@transaction.atomic
+def objection_lodge(
+    *,
+    competition: Competition,
+    nomination: Nomination,
+    name: str,
+    phone: str,
+    content: str,
+    client_address: str | None = None,
+    now: datetime | None = None,
+) -> Objection:
+    """Anyone lodges a real-name objection against a nominee on the 公示 list, during 公示."""
+    name, phone, content = (name or "").strip(), (phone or "").strip(), (content or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not 2 <= len(name) <= 30:
+        errors["name"] = ["姓名：请填写真实姓名（2–30 个字）。"]
+    if not (PHONE_RE.match(phone) and phone.startswith("1")):
+        errors["phone"] = ["手机号码：请填写 11 位手机号码。"]
+    if len(content) < 10:
+        errors["content"] = ["异议内容：请具体说明异议事实（不少于 10 个字）。"]
+    if len(content) > 2000:
+        errors["content"] = ["异议内容：不超过 2000 字。"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    refusal = publicity_open_refusal(competition, now or timezone.now())
+    if refusal:
+        raise Conflict(refusal, code="publicity_closed")
+    if not Award.objects.filter(
+        competition=competition, nomination=nomination, status=AwardStatus.PROPOSED
+    ).exists():
+        raise NotFound("公示名单中没有该对象。")
+    objection = Objection.objects.create(
+        competition=competition,
+        nomination=nomination,
+        name=name,
+        phone=phone,
+        content=content,
+        client_address=client_address,
+    )
+    audit_record(actor=None, action="objection.lodge", obj=objection, after={"nomination": nomination.pk})
+    return objection
+
+
+@transaction.atomic
+def objection_resolve(*, actor: User, objection: Objection, decision: str, reason: str) -> Objection:
+    """Upheld: the nominee leaves the list and the next ranked of the category enters. Dismissed: recorded."""
+    _require_office(actor)
+    reason = (reason or "").strip()
+    if decision not in (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED):
+        raise ValidationFailed(fields={"decision": ["处理结论：应为 upheld 或 dismissed。"]})
+    if not reason:
+        raise ValidationFailed(fields={"reason": ["处理意见：必须写明理由。"]})
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ObjectionStatus.OPEN:
+        raise Conflict("该异议已处理。", code="objection_resolved")
+    competition = Competition.objects.select_for_update().get(pk=objection.competition_id)
+    if competition.phase != Phase.PUBLICITY:
+        raise Conflict("公示阶段已结束，异议不能再处理。", code="wrong_phase")
+    objection.status = decision
+    objection.resolution = reason
+    objection.resolved_at = timezone.now()
+    objection.resolved_by = actor
+    objection.save()
+    entered = None
+    if decision == ObjectionStatus.UPHELD:
+        award = Award.objects.select_for_update().filter(
+            competition=competition, nomination_id=objection.nomination_id, status=AwardStatus.PROPOSED
+        ).first()
+        if award is not None:
+            award.status = AwardStatus.REMOVED
+            award.removed_reason = reason
+            award.save(update_fields=["status", "removed_reason"])
+            entered = _next_ranked(competition, award.category_id)
+    audit_record(
+        actor=actor,
+        action=f"objection.{decision}",
+        obj=objection,
+        before={"status": ObjectionStatus.OPEN},
+        after={"status": decision, "entered": entered.nomination_id if entered else None},
+        reason=reason,
+    )
+    return objection
+
+
+def _next_ranked(competition: Competition, category_id: int) -> Award | None:
+    taken = set(Award.objects.filter(competition=competition).values_list("nomination_id", flat=True))
+    for entry in final_standings(competition).get(category_id, []):
+        if entry.nomination in taken or not entry.reached_last:
+            continue
+        award = Award.objects.create(
+            competition=competition,
+            category_id=category_id,
+            nomination_id=entry.nomination,
+            final_score=entry.score,
+            final_rank=entry.rank,
+        )
+        audit_record(
+            actor=None,
+            action="award.enter_next_ranked",
+            obj=award,
+            after={"nomination": entry.nomination, "rank": entry.rank},
+        )
+        return award
+    return None
+
+
+@transaction.atomic
+def competition_finalize(*, actor: User, competition: Competition, now: datetime | None = None) -> Competition:
+    """Fix the awards: refused while an objection is open or before the 公示 ends."""
+    _require_office(actor)
+    now = now or timezone.now()
+    competition = competition_advance(actor=actor, competition=competition, to=Phase.FINAL, now=now)
+    awards = Award.objects.filter(competition=competition, status=AwardStatus.PROPOSED)
+    ids = list(awards.values_list("nomination_id", flat=True))
+    awards.update(status=AwardStatus.FINAL, finalized_at=now)
+    Nomination.objects.filter(pk__in=ids).update(awarded_at=now)
+    audit_record(actor=actor, action="competition.finalize", obj=competition, after={"awards": sorted(ids)})
+    return competition

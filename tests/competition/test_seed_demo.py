@@ -1,0 +1,110 @@
+"""``seed_demo``: the 2022 year, all units and the accounts; idempotent; refused in production."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from competition.enums import Role
+from competition.models import Competition, JudgeProfile, Unit, User
+from competition.phases import rubric_total
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "demo-pass-2022"
+COUNTY_LEVEL = [
+    "140105", "140106", "140107", "140108", "140109",
+    "140110", "140121", "140122", "140123", "140181",
+]  # fmt: skip
+
+
+def seed(**options):
+    out = io.StringIO()
+    call_command("seed_demo", password=PASSWORD, stdout=out, **options)
+    return out.getvalue()
+
+
+def row_counts():
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def test_seed_demo_builds_the_2022_competition(settings):
+    settings.DEBUG = True
+    seed()
+    competition = Competition.objects.get(year=2022)
+    assert competition.phase == "draft"
+    categories = list(competition.categories.order_by("order"))
+    assert [c.code for c in categories] == ["XM", "ZZ", "ZYZ", "SQ"]
+    assert [c.kind for c in categories] == ["project", "organization", "person", "community"]
+    assert all(rubric_total(c) == 100 for c in categories)
+    assert all(c.criteria.count() == 6 for c in categories)
+    rounds = list(competition.rounds.order_by("order"))
+    assert [r.name for r in rounds] == ["初评", "终评"]
+    assert sum(r.weight for r in rounds) == 1
+    assert [i.name for i in competition.issuers.all()] == [
+        "中共太原市委宣传部",
+        "太原市精神文明建设委员会办公室",
+    ]
+
+
+def test_seed_demo_creates_the_accounts(settings):
+    settings.DEBUG = True
+    out = seed()
+    assert User.objects.get(username="office").role == Role.OFFICE
+    assert User.objects.get(username="observer").role == Role.OBSERVER
+    for unit in Unit.objects.all():
+        officer = User.objects.get(username=f"unit-{unit.code}")
+        assert (officer.role, officer.unit) == (Role.OFFICER, unit)
+    assert User.objects.get(username="unit-140105").unit.short_name == "小店区"
+    profiles = {p.user.username: p for p in JudgeProfile.objects.select_related("user", "unit")}
+    assert sorted(profiles) == [f"judge{i:02d}" for i in range(1, 16)]
+    assert [profiles[f"judge{i:02d}"].unit.code for i in range(1, 11)] == COUNTY_LEVEL
+    assert all(profiles[f"judge{i:02d}"].unit is None for i in range(11, 16))
+    assert all(p.user.role == Role.JUDGE for p in profiles.values())
+    assert User.objects.count() == 2 + 24 + 15
+    assert authenticate(username="judge07", password=PASSWORD) is not None
+    # It prints the accounts.
+    for username in ("office", "observer", "unit-140105", "judge01", "judge15"):
+        assert username in out
+
+
+def test_seed_demo_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    seed()
+    first = row_counts()
+    competition = Competition.objects.get(year=2022)
+    seed()
+    assert row_counts() == first
+    assert Competition.objects.get(year=2022).updated_at == competition.updated_at
+    assert first["competition.User"] == 41
+    assert first["competition.Unit"] == 24
+
+
+def test_seed_demo_keeps_an_existing_password(settings):
+    settings.DEBUG = True
+    seed()
+    call_command("seed_demo", password="another-password", stdout=io.StringIO())
+    assert authenticate(username="office", password=PASSWORD) is not None
+
+
+def test_seed_demo_refused_when_debug_is_off(settings):
+    settings.DEBUG = False
+    before = row_counts()
+    with pytest.raises(CommandError, match="--force"):
+        seed()
+    assert row_counts() == before
+
+
+def test_seed_demo_runs_with_force_when_debug_is_off(settings):
+    settings.DEBUG = False
+    seed(force=True)
+    assert Competition.objects.filter(year=2022).exists()
+
+
+def test_seed_demo_refuses_a_short_password(settings):
+    settings.DEBUG = True
+    with pytest.raises(CommandError):
+        call_command("seed_demo", password="12345", stdout=io.StringIO())
+    assert not User.objects.exists()

@@ -1,0 +1,129 @@
+"""Fixtures of the judging tests: a competition in the judging phase with
+accepted nominations, judges with profiles, and helpers to build more."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from competition import services as competition_services
+from competition.enums import Phase, Role
+from competition.models import Competition, Unit
+from nominations.enums import Status
+from nominations.models import Nomination
+from tests.nominations.conftest import competition_payload
+
+_seq = itertools.count(1)
+
+
+def api(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def make_judge(*, unit: Unit | None = None, organizations=(), username: str | None = None):
+    username = username or f"judge{next(_seq):03d}"
+    user = competition_services.user_create(
+        actor=None, username=username, password="pw-judge", role=Role.JUDGE, display_name=username
+    )
+    competition_services.judge_profile_set(
+        actor=None, user=user, name=username, unit=unit, organizations=list(organizations)
+    )
+    return user
+
+
+def judging_competition(office, *, year=2031, judges_per_nomination=3, rounds=None) -> Competition:
+    """A competition already in the judging phase (window closed yesterday, judging open 20 days)."""
+    now = timezone.now()
+    payload = competition_payload(year, opens=now - dt.timedelta(days=30), closes=now - dt.timedelta(days=1))
+    payload["judging_close"] = now + dt.timedelta(days=20)
+    payload["rounds"] = rounds or [
+        {
+            "name": "初评",
+            "method": "trimmed_mean",
+            "judges_per_nomination": judges_per_nomination,
+            "weight": 1,
+            "blind": True,
+            "comment_required": False,
+        }
+    ]
+    competition = competition_services.competition_create(actor=office, data=payload)
+    # Straight to judging: the phase machine is tested in the competition tests.
+    Competition.objects.filter(pk=competition.pk).update(phase=Phase.JUDGING)
+    competition.refresh_from_db()
+    return competition
+
+
+def accepted(competition, category, unit, *, title=None, organization="某志愿服务队", n=1) -> list[Nomination]:
+    """Accepted nominations written directly (the nominations app tests the road there)."""
+    existing = Nomination.objects.filter(category=category, unit=unit).count()
+    rows = [
+        Nomination(
+            competition=competition,
+            category=category,
+            unit=unit,
+            order=existing + i + 1,
+            status=Status.ACCEPTED,
+            title=title or f"{unit.short_name}项目{existing + i + 1}",
+            organization=organization,
+            introduction="简介",
+            summary="概述",
+            started_on=dt.date(2015, 1, 1),
+            volunteers=100,
+            active_volunteers=80,
+            pledge=True,
+        )
+        for i in range(n)
+    ]
+    return Nomination.objects.bulk_create(rows)
+
+
+@pytest.fixture
+def office(db):
+    return competition_services.user_create(actor=None, username="office", password="pw", role=Role.OFFICE)
+
+
+@pytest.fixture
+def observer(db):
+    return competition_services.user_create(actor=None, username="observer", password="pw", role=Role.OBSERVER)
+
+
+@pytest.fixture
+def units(db):
+    return list(Unit.objects.order_by("order"))
+
+
+@pytest.fixture
+def competition(office):
+    return judging_competition(office)
+
+
+@pytest.fixture
+def category(competition):
+    return competition.categories.get(code="XM")
+
+
+@pytest.fixture
+def round1(competition):
+    return competition.rounds.get(order=1)
+
+
+@pytest.fixture
+def nominations(competition, category, units):
+    """Six accepted projects from three units (小店区, 迎泽区, 杏花岭区)."""
+    out = []
+    for unit in units[:3]:
+        out += accepted(competition, category, unit, n=2)
+    return out
+
+
+@pytest.fixture
+def judges(units):
+    """Five judges: judge A of 小店区 (the first unit), the rest without a unit."""
+    return [make_judge(unit=units[0], username="judgeA")] + [make_judge(username=f"judge{c}") for c in "BCDE"]

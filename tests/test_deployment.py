@@ -1,0 +1,264 @@
+"""The production deployment: docker-compose.yml, the Dockerfile, .env.example and
+the production settings.
+
+No Docker engine runs on these machines; Debian's ``docker-compose`` 1.29
+validates the compose file without one. Without it the test skips on a laptop
+and fails under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+IN_CI = os.environ.get("CI") == "true"
+ROOT = Path(__file__).resolve().parent.parent
+APP_SERVICES = {"migrate", "web", "worker", "beat"}
+SERVICES = APP_SERVICES | {"postgres", "redis"}
+VOLUMES = {"postgres-data", "media", "redis-data"}
+
+
+def _env_example() -> dict[str, str]:
+    values = {}
+    for number, line in enumerate((ROOT / ".env.example").read_text().splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]*=\S*", line), f".env.example:{number}: {line!r}"
+        key, value = line.split("=", 1)
+        assert key not in values, f".env.example: {key} twice"
+        values[key] = value
+    return values
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    """A minimal environment: no developer's .env, no inherited settings."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "ENV_FILE": "/nonexistent/.env",
+    }
+    env.update(extra)
+    return env
+
+
+def _run(args: list[str], *, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+# --------------------------------------------------------------------------- docker-compose
+
+
+@pytest.fixture
+def compose_dir(tmp_path: Path) -> Path:
+    """docker-compose.yml next to a copy of .env.example named .env (never in the repo)."""
+    if shutil.which("docker-compose") is None:
+        # The same rule as tests/conftest.py's _missing: skip on a laptop, fail in CI.
+        if IN_CI:
+            pytest.fail("docker-compose is required in CI but not installed (apt-get install docker-compose)")
+        pytest.skip("docker-compose not installed (apt-get install docker-compose)")
+    shutil.copy(ROOT / "docker-compose.yml", tmp_path / "docker-compose.yml")
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    return tmp_path
+
+
+def test_docker_compose_config_accepts_the_file(compose_dir: Path):
+    result = _run(
+        ["docker-compose", "-f", "docker-compose.yml", "config"], env=_clean_env(), cwd=compose_dir
+    )
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+
+    assert set(config["services"]) == SERVICES
+    assert set(config["volumes"]) == VOLUMES
+    services = config["services"]
+
+    # The app services run one image, built here, with the settings of .env.
+    images = {services[name]["image"] for name in APP_SERVICES}
+    assert len(images) == 1
+    for name in APP_SERVICES:
+        service = services[name]
+        assert service["build"]["context"] == str(compose_dir)
+        env = service["environment"]
+        assert env["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+        assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in env["DATABASE_URL"]
+        assert env["REDIS_URL"] == "redis://redis:6379/0"
+        assert env["MEDIA_ROOT"] == "/app/var/media"
+        assert "media:/app/var/media:rw" in service["volumes"]
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+    assert services["migrate"]["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert services["migrate"]["restart"] == "no"
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert depends["redis"]["condition"] == "service_healthy"
+    assert "command" not in services["web"]  # the Dockerfile's gunicorn CMD
+    assert services["web"]["ports"] == ["127.0.0.1:8000:8000/tcp"]
+    assert services["worker"]["command"][:4] == ["celery", "-A", "config", "worker"]
+    assert "--concurrency=2" in services["worker"]["command"]
+    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
+
+    assert services["postgres"]["image"] == "postgres:15"
+    assert "postgres-data:/var/lib/postgresql/data:rw" in services["postgres"]["volumes"]
+    assert services["redis"]["image"] == "redis:7"
+    for name in ("postgres", "redis"):
+        assert "ports" not in services[name], f"{name} must not be published on the host"
+        assert services[name]["healthcheck"]["test"]
+
+
+def test_docker_compose_service_and_volume_listing(compose_dir: Path):
+    env = _clean_env()
+    services = _run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "--services"], env=env, cwd=compose_dir
+    )
+    volumes = _run(
+        ["docker-compose", "-f", "docker-compose.yml", "config", "--volumes"], env=env, cwd=compose_dir
+    )
+    assert services.returncode == 0, services.stderr
+    assert volumes.returncode == 0, volumes.stderr
+    assert set(services.stdout.split()) == SERVICES
+    assert set(volumes.stdout.split()) == VOLUMES
+
+
+def test_docker_compose_refuses_to_start_without_a_database_password(compose_dir: Path):
+    env_file = compose_dir / ".env"
+    env_file.write_text(
+        "".join(
+            line + "\n"
+            for line in env_file.read_text().splitlines()
+            if not line.startswith("POSTGRES_PASSWORD=")
+        )
+    )
+    result = _run(
+        ["docker-compose", "-f", "docker-compose.yml", "config"], env=_clean_env(), cwd=compose_dir
+    )
+    assert result.returncode != 0
+    assert "POSTGRES_PASSWORD" in result.stderr
+
+
+# --------------------------------------------------------------------------- .env.example
+
+
+def test_env_example_holds_placeholders_only():
+    values = _env_example()
+    assert values["SECRET_KEY"] == "change-me"
+    assert values["POSTGRES_PASSWORD"] == "change-me"
+    database = urlsplit(values["DATABASE_URL"])
+    assert (database.scheme, database.username, database.hostname, database.port, database.path) == (
+        "postgres",
+        "xlf",
+        "postgres",
+        5432,
+        "/xlf",
+    )
+    assert database.password == values["POSTGRES_PASSWORD"]
+    for key, value in values.items():
+        if re.search(r"SECRET|PASSWORD|TOKEN(?!_TTL)|_KEY\b|API_KEY", key):
+            assert value == "change-me", f"{key} must be a placeholder in .env.example"
+        # Anything long and random-looking is a leaked secret.
+        for chunk in re.split(r"[:/@.,=?&]", value):
+            random_looking = re.search(r"[0-9]", chunk) and re.search(r"[A-Za-z]", chunk)
+            assert not (len(chunk) >= 20 and random_looking), f"{key} looks like a real secret"
+
+
+def test_env_example_names_every_setting_read_from_the_environment():
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.M))
+    read = set()
+    for name in ("base.py", "production.py"):
+        source = (ROOT / "config" / "settings" / name).read_text()
+        read |= set(re.findall(r"env(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]*)\"", source))
+    compose = (ROOT / "docker-compose.yml").read_text()
+    read |= set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", compose))
+    # ENV_FILE only points at .env; production forces DEBUG off.
+    missing = read - documented - {"ENV_FILE", "DEBUG"}
+    assert not missing, f"add to .env.example: {sorted(missing)}"
+
+
+def test_env_example_passes_check_deploy_once_secret_key_is_set():
+    """The example, as the containers get it, is a clean production configuration."""
+    values = _env_example()
+    values["SECRET_KEY"] = secrets.token_urlsafe(50)
+    result = _run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=_clean_env(**values),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --------------------------------------------------------------------------- production settings
+
+
+def test_check_deploy_passes_under_production_settings():
+    result = _run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=_clean_env(
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="awards.example.org",
+        ),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret_key", [None, ""])
+def test_production_settings_refuse_to_load_without_secret_key(secret_key):
+    extra = {"DJANGO_SETTINGS_MODULE": "config.settings.production"}
+    if secret_key is not None:
+        extra["SECRET_KEY"] = secret_key
+    result = _run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=_clean_env(**extra),
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
+
+
+# --------------------------------------------------------------------------- Dockerfile
+
+
+def test_dockerfile_is_a_production_image():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    instructions = re.sub(r"\\\n\s*", " ", dockerfile)
+    lines = [line.strip() for line in instructions.splitlines() if line.strip() and not line.startswith("#")]
+
+    assert lines[0] == "FROM python:3.11-slim-bookworm"
+    apt = next(line for line in lines if "apt-get install" in line)
+    assert "--no-install-recommends" in apt
+    for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-noto-cjk"):
+        assert package in apt
+    assert any(re.search(r"pip install \.(\s|$)", line) for line in lines)
+    assert "[dev]" not in dockerfile
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in {"root", "0"}
+
+    # The build-only SECRET_KEY lives in the collectstatic step and nowhere else.
+    with_key = [line for line in lines if "SECRET_KEY" in line]
+    assert len(with_key) == 1
+    assert with_key[0].startswith("RUN ") and "collectstatic" in with_key[0]
+    assert not any(line.startswith(("ENV ", "ARG ")) and "SECRET_KEY" in line for line in lines)
+
+    assert any(line.startswith("HEALTHCHECK ") and "/healthz/" in line for line in lines)
+    cmd = next(line for line in lines if line.startswith("CMD "))
+    assert "gunicorn config.wsgi:application" in cmd and "0.0.0.0:8000" in cmd
+    assert "GUNICORN_WORKERS" in cmd
+
+
+def test_dockerignore_keeps_secrets_and_local_state_out():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".env", ".git", ".venv", "var"} <= ignored
