@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import services
 from .admin_site import RoleAdmin, RoleInline
-from .audit import audit_record
+from .audit import audit_record, snapshot
 from .enums import Phase, Role
 from .exceptions import ApplicationError
 from .models import (
@@ -43,6 +43,23 @@ class UserAdmin(RoleAdmin, BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("角色", {"fields": ("role", "unit", "display_name")}),
     )
+    AUDITED = ["username", "role", "unit", "display_name", "is_active", "is_staff", "is_superuser"]
+
+    def save_model(self, request, obj, form, change):
+        before = None
+        if change:
+            old = User.objects.get(pk=obj.pk)
+            before = {k: v for k, v in snapshot(old, self.AUDITED).items()}
+        super().save_model(request, obj, form, change)
+        after = snapshot(obj, self.AUDITED)
+        password_changed = "password" in form.changed_data or not change
+        audit_record(
+            actor=request.user,
+            action="user.admin_change" if change else "user.admin_create",
+            obj=obj,
+            before=before,
+            after={**after, "password_changed": password_changed},
+        )
 
 
 @admin.register(JudgeProfile)

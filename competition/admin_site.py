@@ -1,18 +1,19 @@
 """The admin site: open to the office (full) and observers (read only), by role."""
 
 from django.contrib import admin
-from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .enums import Role
+from .forms import ThrottledAuthenticationForm
 
 
-class RoleAdminAuthenticationForm(AdminAuthenticationForm):
+class RoleAdminAuthenticationForm(ThrottledAuthenticationForm):
     """The admin's sign-in admits by role (office, observer), not by Django's ``is_staff``.
 
     Observers and office accounts made in the admin are not staff; the
-    default form would turn them away although the site lets them in.
+    default form would turn them away although the site lets them in. The
+    sign-in is throttled like every other.
     """
 
     def confirm_login_allowed(self, user):

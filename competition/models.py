@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import rules
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -37,6 +38,13 @@ class Unit(models.Model):
         return self.name
 
 
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """``createsuperuser`` makes an office account: a role is what grants rights here."""
+        extra_fields.setdefault("role", Role.OFFICE)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
     """An account. Its role decides what it may do; an officer belongs to one unit."""
 
@@ -50,6 +58,8 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         related_name="officers",
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"

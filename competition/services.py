@@ -6,6 +6,7 @@ write the audit entry of each state change.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -389,33 +390,53 @@ def _failure_keys(username: str, address: str | None) -> list[tuple[str, int]]:
     return keys
 
 
-def _throttle_check(keys: list[tuple[str, int]]) -> None:
-    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
+def _window() -> tuple[int, int]:
+    """(index of the current fixed window, seconds left in it)."""
+    length = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
     now = timezone.now().timestamp()
-    for key, limit in keys:
-        state = cache.get(key)
-        if state and state["count"] >= limit:
-            raise LoginThrottled(window - (now - state["since"]))
+    index = int(now // length)
+    return index, max(1, int((index + 1) * length - now))
 
 
-def _throttle_fail(keys: list[tuple[str, int]]) -> None:
-    window = int(settings.LOGIN_FAILURE_WINDOW.total_seconds())
-    now = timezone.now().timestamp()
-    for key, _limit in keys:
-        state = cache.get(key) or {"count": 0, "since": now}
-        state["count"] += 1
-        remaining = max(1, int(window - (now - state["since"])))
-        cache.set(key, state, remaining)
+def _count_attempt(keys: list[tuple[str, int]]) -> list[str]:
+    """Count this attempt against every key *before* the password is checked.
+
+    Counting first and atomically (``add`` then ``incr``) means a burst of
+    parallel guesses cannot all slip past the limit. A successful sign-in
+    gives its count back.
+    """
+    index, left = _window()
+    counted = []
+    for base, limit in keys:
+        key = f"{base}:{index}"
+        cache.add(key, 0, left + 5)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, left + 5)
+            count = 1
+        counted.append(key)
+        if count > limit:
+            raise LoginThrottled(left)
+    return counted
+
+
+def _give_back(counted: list[str]) -> None:
+    for key in counted:
+        with contextlib.suppress(ValueError):
+            cache.decr(key)
 
 
 def login_check(*, request, username: str, password: str, address: str | None) -> User:
-    """Authenticate, with one generic error and a throttle on repeated failures."""
-    keys = _failure_keys(username, address)
-    _throttle_check(keys)
+    """Authenticate, with one generic error and a throttle on repeated failures.
+
+    Used by the API token endpoint and by the web sign-in form alike.
+    """
+    counted = _count_attempt(_failure_keys(username, address))
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
-        _throttle_fail(keys)
         raise LoginFailed()
+    _give_back(counted)
     return user
 
 

@@ -7,11 +7,13 @@ from django.shortcuts import render
 
 from . import selectors
 from .enums import Phase
+from .forms import ThrottledAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):
     template_name = "competition/login.html"
     redirect_authenticated_user = True
+    authentication_form = ThrottledAuthenticationForm
 
 
 class LogoutView(auth_views.LogoutView):

@@ -30,3 +30,6 @@ if settings.DEBUG:
     urlpatterns.append(
         path("media/public/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "public"})
     )
+
+handler404 = "competition.api.errors.api_not_found"
+handler500 = "competition.api.errors.api_server_error"

@@ -34,5 +34,5 @@ can_review_nomination = is_office
 can_view_attachment = can_read_all | (is_officer & is_own_unit_attachment)
 can_delete_attachment = is_officer & is_own_unit_attachment
 
-rules.add_perm("nominations.export_nominations", can_read_all)
-rules.add_perm("nominations.import_nominations", is_officer | is_office)
+rules.add_perm("nominations.export_nominations", can_read_all | is_officer)
+rules.add_perm("nominations.import_nominations", is_officer)

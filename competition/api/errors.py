@@ -114,7 +114,29 @@ def exception_handler(exc, context):
             message = f"请求过于频繁，请 {int(exc.wait)} 秒后再试。"
         return Response(error_body("throttled", message), status=429, headers=headers)
     message = MESSAGES.get(code)
+    if code == "authentication_failed" and isinstance(exc.detail, str) and str(exc.detail) != exceptions.AuthenticationFailed.default_detail:
+        message = str(exc.detail)  # our own Chinese reason (token expired or revoked)
     if message is None:
         detail = exc.detail
         message = str(detail) if isinstance(detail, str) else MESSAGES["invalid"]
     return Response(error_body(code, message), status=exc.status_code, headers=headers)
+
+
+def api_not_found(request, exception=None):
+    """``handler404``: paths under /api/ answer in the one error shape, pages in HTML."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(not_found_body(), status=404)
+    return page_not_found(request, exception)
+
+
+def api_server_error(request):
+    """``handler500``: paths under /api/ answer in the one error shape, pages in HTML."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", "服务器内部错误，请稍后重试。"), status=500)
+    return server_error(request)

@@ -17,6 +17,8 @@ class RulesPermission(BasePermission):
         return rules_map.get(action, rules_map.get("*"))
 
     def has_permission(self, request, view) -> bool:
+        if getattr(view, "action_map", None) is not None and getattr(view, "action", None) is None:
+            return True  # a method the viewset does not route: DRF answers 405
         perm = self._perm(request, view)
         if perm is None:
             return False

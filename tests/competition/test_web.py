@@ -186,3 +186,25 @@ def test_admin_judge_profile_offers_only_judge_accounts(client, office, officer)
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
     assert not JudgeProfile.objects.filter(user=officer).exists()
+
+
+def test_web_sign_in_is_throttled_like_the_api(client, officer, settings):
+    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    for _ in range(3):
+        assert "用户名或密码不正确" in sign_in(client, officer, "wrong password").content.decode()
+    response = sign_in(client, officer)  # the right password, but too many failures
+    assert "登录失败次数过多" in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_unknown_api_path_answers_in_the_error_shape(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "未找到该对象。", "fields": {}}}
+
+
+def test_createsuperuser_makes_an_office_account(db):
+    from competition.models import User
+
+    user = User.objects.create_superuser("root-office", password="pw-123456")
+    assert user.role == "office"
