@@ -275,7 +275,7 @@ def nomination_delete(*, actor: User, nomination: Nomination) -> None:
     )
     for attachment in nomination.attachments.all():
         files = [attachment.file, attachment.thumbnail]
-        transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files if f])
+        transaction.on_commit(lambda files=files: [f.delete(save=False) for f in files if f], robust=True)
     nomination.delete()
 
 

@@ -22,6 +22,7 @@ from competition import phases
 from competition.audit import audit_record
 from competition.enums import Phase, Role
 from competition.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from competition.faults import fault_delay
 from competition.models import Category, Competition, Round, User
 from competition.services import competition_advance
 from nominations.models import Nomination
@@ -282,6 +283,7 @@ def job_run(*, job_id: int) -> AggregationJob | None:
 
     def progress(done: int, total: int) -> None:
         AggregationJob.objects.filter(pk=job.pk).update(done=done, total=total)
+        fault_delay("aggregation")
 
     try:
         snapshot = snapshot_compute(round_=job.round, method=job.method, official=job.official, progress=progress)

@@ -13,6 +13,8 @@ from rest_framework.test import APIClient
 from competition import services as competition_services
 from competition.enums import Phase, Role
 from competition.models import Competition, Unit
+from judging import services as judging_services
+from judging.models import Assignment
 from nominations.enums import Status
 from nominations.models import Nomination
 from tests.nominations.conftest import competition_payload
@@ -82,6 +84,15 @@ def accepted(competition, category, unit, *, title=None, organization="某志愿
         for i in range(n)
     ]
     return Nomination.objects.bulk_create(rows)
+
+
+def score_all(round_, points_for):
+    """Every assigned judge pledges, scores ``points_for(judge, nomination, criterion)`` and submits."""
+    for a in Assignment.objects.filter(round=round_).select_related("judge", "nomination", "nomination__category"):
+        judging_services.pledge_accept(judge=a.judge, competition=round_.competition)
+        scores = {c.pk: points_for(a.judge, a.nomination, c) for c in a.nomination.category.criteria.all()}
+        judging_services.scorecard_save(judge=a.judge, assignment=a, scores=scores, comment="认真评审", version=0)
+        judging_services.scorecard_submit(judge=a.judge, assignment=a)
 
 
 @pytest.fixture

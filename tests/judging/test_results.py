@@ -15,7 +15,7 @@ from judging.models import AggregationJob, Assignment, Award, RankingSnapshot
 from judging.selectors import round_nominations
 from judging.workdays import publicity_period
 from nominations.models import Nomination
-from tests.judging.conftest import accepted, api, judging_competition, make_judge
+from tests.judging.conftest import accepted, api, judging_competition, make_judge, score_all
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +27,6 @@ def _a_wednesday():
 
     with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
         yield
-
-
-def score_all(round_, points_for):
-    """Every assigned judge pledges, scores ``points_for(judge, nomination, criterion)`` and submits."""
-    for a in Assignment.objects.filter(round=round_).select_related("judge", "nomination", "nomination__category"):
-        services.pledge_accept(judge=a.judge, competition=round_.competition)
-        scores = {c.pk: points_for(a.judge, a.nomination, c) for c in a.nomination.category.criteria.all()}
-        services.scorecard_save(judge=a.judge, assignment=a, scores=scores, comment="认真评审", version=0)
-        services.scorecard_submit(judge=a.judge, assignment=a)
 
 
 @pytest.fixture
