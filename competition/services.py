@@ -293,7 +293,7 @@ def user_create(
     *,
     actor: User | None,
     username: str,
-    password: str,
+    password: str | None,
     role: str,
     unit: Unit | None = None,
     display_name: str = "",
@@ -309,7 +309,7 @@ def user_create(
         display_name=display_name,
         is_staff=role == Role.OFFICE,
     )
-    user.set_password(password)
+    user.set_password(password)  # None: an unusable password (the account signs in once one is set)
     try:
         with transaction.atomic():
             user.save()

@@ -478,6 +478,7 @@ def objection_lodge(
         errors["content"] = ["异议内容：不超过 2000 字。"]
     if errors:
         raise ValidationFailed(fields=errors)
+    competition = Competition.objects.get(pk=competition.pk)
     refusal = publicity_open_refusal(competition, now or timezone.now())
     if refusal:
         raise Conflict(refusal, code="publicity_closed")

@@ -30,11 +30,37 @@ def row_counts():
     return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
 
 
-def test_seed_demo_builds_the_2022_competition(settings):
-    settings.DEBUG = True
-    seed()
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo year is built once for this module (it takes a while) with DEBUG
+    off and ``--force``, then seeded a second time; the tests below read it
+    inside their own rolled-back transactions. Everything is flushed at the end."""
+    from django.conf import settings
+
+    with django_db_blocker.unblock():
+        out = seed(force=True)
+        after_first = row_counts()
+        competition = Competition.objects.get(year=2022)
+        stamp = competition.updated_at
+        second_out = io.StringIO()
+        call_command("seed_demo", password="another-password", force=True, stdout=second_out)
+        yield {
+            "out": out,
+            "after_first": after_first,
+            "after_second": row_counts(),
+            "stamp": stamp,
+            "debug": settings.DEBUG,
+        }
+        call_command("flush", interactive=False, verbosity=0)
+        from competition.units_data import load_units
+
+        load_units(Unit)
+
+
+def test_seed_demo_builds_the_2022_competition(seeded):
     competition = Competition.objects.get(year=2022)
-    assert competition.phase == "draft"
+    # The demo replays the whole year: it ends with the results final.
+    assert competition.phase == "final"
     categories = list(competition.categories.order_by("order"))
     assert [c.code for c in categories] == ["XM", "ZZ", "ZYZ", "SQ"]
     assert [c.kind for c in categories] == ["project", "organization", "person", "community"]
@@ -43,15 +69,15 @@ def test_seed_demo_builds_the_2022_competition(settings):
     rounds = list(competition.rounds.order_by("order"))
     assert [r.name for r in rounds] == ["初评", "终评"]
     assert sum(r.weight for r in rounds) == 1
+    assert all(r.closed_at is not None for r in rounds)
     assert [i.name for i in competition.issuers.all()] == [
         "中共太原市委宣传部",
         "太原市精神文明建设委员会办公室",
     ]
 
 
-def test_seed_demo_creates_the_accounts(settings):
-    settings.DEBUG = True
-    out = seed()
+def test_seed_demo_creates_the_accounts(seeded):
+    out = seeded["out"]
     assert User.objects.get(username="office").role == Role.OFFICE
     assert User.objects.get(username="observer").role == Role.OBSERVER
     for unit in Unit.objects.all():
@@ -70,23 +96,28 @@ def test_seed_demo_creates_the_accounts(settings):
         assert username in out
 
 
-def test_seed_demo_twice_changes_nothing(settings):
-    settings.DEBUG = True
-    seed()
-    first = row_counts()
-    competition = Competition.objects.get(year=2022)
-    seed()
-    assert row_counts() == first
-    assert Competition.objects.get(year=2022).updated_at == competition.updated_at
-    assert first["competition.User"] == 41
-    assert first["competition.Unit"] == 24
+def test_seed_demo_twice_changes_nothing(seeded):
+    assert seeded["after_second"] == seeded["after_first"]
+    assert Competition.objects.get(year=2022).updated_at == seeded["stamp"]
+    assert seeded["after_first"]["competition.User"] == 41
+    assert seeded["after_first"]["competition.Unit"] == 24
 
 
-def test_seed_demo_keeps_an_existing_password(settings):
-    settings.DEBUG = True
-    seed()
-    call_command("seed_demo", password="another-password", stdout=io.StringIO())
+def test_seed_demo_keeps_an_existing_password(seeded):
+    # The second run was given another password; the accounts keep the first.
     assert authenticate(username="office", password=PASSWORD) is not None
+    assert authenticate(username="office", password="another-password") is None
+
+
+def test_seed_demo_shows_a_whole_year(seeded):
+    from judging.models import Award, Objection, RankingSnapshot
+    from nominations.models import Nomination
+
+    assert Nomination.objects.filter(title="举手之劳·为树木松绑拔刺").exists()
+    assert set(Nomination.objects.values_list("status", flat=True)) >= {"accepted", "rejected", "withdrawn", "draft"}
+    assert RankingSnapshot.objects.filter(official=True).count() == 2
+    assert Award.objects.filter(status="final").exists()
+    assert Objection.objects.get().status == "dismissed"
 
 
 def test_seed_demo_refused_when_debug_is_off(settings):
@@ -97,14 +128,9 @@ def test_seed_demo_refused_when_debug_is_off(settings):
     assert row_counts() == before
 
 
-def test_seed_demo_runs_with_force_when_debug_is_off(settings):
-    settings.DEBUG = False
-    seed(force=True)
-    assert Competition.objects.filter(year=2022).exists()
-
-
 def test_seed_demo_refuses_a_short_password(settings):
     settings.DEBUG = True
+    before = row_counts()
     with pytest.raises(CommandError):
         call_command("seed_demo", password="12345", stdout=io.StringIO())
-    assert not User.objects.exists()
+    assert row_counts() == before

@@ -6,6 +6,7 @@ from importlib.util import find_spec
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from competition.demo import DemoContext
 
@@ -29,7 +30,10 @@ class Command(BaseCommand):
             module = f"{config.name}.demo"
             if config.name.startswith("django") or find_spec(module) is None:
                 continue
-            import_module(module).seed(ctx)
+            self.stdout.write(f"… {config.verbose_name}")
+            # One transaction per app: all of its part of the year, or none of it.
+            with transaction.atomic():
+                import_module(module).seed(ctx)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         for note in ctx.notes:
             self.stdout.write(f"  {note}")
