@@ -450,15 +450,26 @@ def scorecard_save(
         except IntegrityError as exc:
             raise Conflict("评分表已在别处创建，请刷新后再修改。", code="stale_version") from exc
     max_half = {c.pk: int(c.max_points * 2) for c in criteria}
+    existing = {score.criterion_id: score for score in card.scores.all()}
+    changed, created = [], []
     for criterion_id, points in parsed.items():
-        Score.objects.update_or_create(
-            scorecard=card,
-            criterion_id=criterion_id,
-            defaults={"half_points": int(points * 2), "max_half_points": max_half[criterion_id]},
-        )
+        half = int(points * 2)
+        score = existing.get(criterion_id)
+        if score is None:
+            created.append(
+                Score(scorecard=card, criterion_id=criterion_id, half_points=half, max_half_points=max_half[criterion_id])
+            )
+        elif (score.half_points, score.max_half_points) != (half, max_half[criterion_id]):
+            score.half_points, score.max_half_points = half, max_half[criterion_id]
+            changed.append(score)
+    Score.objects.bulk_create(created)
+    Score.objects.bulk_update(changed, ["half_points", "max_half_points"])
+    points_now = {cid: s.points for cid, s in existing.items()}
+    points_now.update({s.criterion_id: s.points for s in created})
+    specs = [CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria]
     if comment is not None:
         card.comment = comment
-    card.total = _total(card, criteria)
+    card.total = weighted_total(points_now, specs)
     card.version += 1
     card.save()
     return card

@@ -264,3 +264,17 @@ def test_double_submit_racing_leaves_one_scorecard(postgres, office, round1, nom
         t.join()
     assert results == ["submitted", "submitted"]
     assert Scorecard.objects.filter(assignment=a).count() == 1
+
+
+def test_database_refuses_a_second_scorecard_and_a_score_above_the_maximum(assigned, category):
+    from django.db import IntegrityError, transaction
+
+    from judging.models import Score
+
+    a = pledged(assigned.first())
+    services.scorecard_save(judge=a.judge, assignment=a, scores=full_scores(category), comment="", version=0)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Scorecard.objects.create(assignment=a)
+    score = Score.objects.filter(scorecard__assignment=a).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Score.objects.filter(pk=score.pk).update(half_points=score.max_half_points + 1)
