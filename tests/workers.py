@@ -120,3 +120,57 @@ def flush_queue(redis_url: str) -> None:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
+
+
+class RedisServer:
+    """A private redis-server on its own port, so a test can stop and restart "the broker"
+    without touching the Redis other tests use."""
+
+    def __init__(self, port: int, log: Path) -> None:
+        self.port = port
+        self.log = log
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--logfile", str(self.log)],
+            start_new_session=True,
+        )
+        wait_until(lambda: _pings(redis, self.url), 20, "redis-server to start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def _pings(redis_module, url: str) -> bool:
+    try:
+        return bool(redis_module.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except redis_module.RedisError:
+        return False
+
+
+@contextmanager
+def broker(url: str):
+    """Send this process's tasks to the broker at ``url`` (not eager)."""
+    from config.celery_app import app
+
+    def reset_pools():
+        # As Celery does after a fork: new connection and producer pools for the new URL.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    before = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url = url
+    app.conf.task_always_eager = False
+    reset_pools()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = before
+        reset_pools()

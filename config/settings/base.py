@@ -37,12 +37,15 @@ INSTALLED_APPS = [
     "competition",
     "nominations",
     "judging",
+    "certificates",
+    "exhibition",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "competition.middleware.RequestContextMiddleware",
+    "competition.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,12 +141,21 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# Periodic jobs (celery beat; without a broker, run the management commands of the same names).
+CELERY_BEAT_SCHEDULE = {
+    "drain-outbox": {"task": "judging.drain_outbox", "schedule": 60.0},
+}
 # An unacknowledged task (its worker died) is delivered again after this many seconds.
 # Workers sweep for such tasks every interval × throttle seconds.
+# A send to a broker that is down fails within seconds (the job stays in the outbox).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
 }
 
 REST_FRAMEWORK = {

@@ -8,6 +8,7 @@ competition from closed rounds to the final list of winners.
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 from collections import defaultdict
 from collections.abc import Callable
@@ -43,6 +44,7 @@ from ..models import (
 from ..workdays import publicity_period
 
 Progress = Callable[[int, int], None]
+logger = logging.getLogger(__name__)
 
 
 def _require_office(actor: User) -> None:
@@ -268,7 +270,8 @@ def job_send(*, job_id: int) -> bool:
     AggregationJob.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
     try:
         aggregate_round.delay(job_id=job_id)
-    except Exception:  # noqa: BLE001 - kombu raises many kinds when Redis is away
+    except Exception as exc:  # noqa: BLE001 - kombu raises many kinds when Redis is away
+        logger.warning("aggregation job %s stays in the outbox: broker unavailable (%s)", job_id, exc)
         return False
     AggregationJob.objects.filter(pk=job_id, sent_at__isnull=True).update(sent_at=timezone.now())
     return True
