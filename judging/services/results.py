@@ -8,8 +8,8 @@ competition from closed rounds to the final list of winners.
 from __future__ import annotations
 
 import hashlib
-import logging
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
