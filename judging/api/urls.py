@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import results_views, views
+from . import export_views, results_views, views
 
 router = SimpleRouter()
 router.register("rounds", views.RoundViewSet, basename="round")
@@ -20,5 +20,25 @@ urlpatterns = [
         name="public-publicity",
     ),
     path("public/objections/", results_views.PublicObjectionView.as_view(), name="public-objection"),
+    path(
+        "rounds/<int:pk>/ranking/export.xlsx",
+        export_views.ranking_export_xlsx,
+        name="round-ranking-export-xlsx",
+    ),
+    path(
+        "rounds/<int:pk>/ranking/report.pdf",
+        export_views.ranking_report_pdf,
+        name="round-ranking-report-pdf",
+    ),
+    path(
+        "rounds/<int:pk>/ranking/export.xlsx",
+        export_views.ranking_export_xlsx,
+        name="round-ranking-export-xlsx",
+    ),
+    path(
+        "rounds/<int:pk>/ranking/report.pdf",
+        export_views.ranking_report_pdf,
+        name="round-ranking-report-pdf",
+    ),
     *router.urls,
 ]
