@@ -191,7 +191,11 @@ def ranking_compare(*, a, b) -> dict:
     left = {e["nomination"]: e for e in ranking_entries(snapshot=a)}
     right = {e["nomination"]: e for e in ranking_entries(snapshot=b)}
     rows = []
-    for nomination_id in sorted(set(left) | set(right), key=lambda n: (left.get(n, right.get(n))["category"], (left.get(n) or right.get(n))["rank"])):
+    category_order = {e["category"]: i for i, e in enumerate([*left.values(), *right.values()])}
+    for nomination_id in sorted(
+        set(left) | set(right),
+        key=lambda n: (category_order[(left.get(n) or right[n])["category"]], (left.get(n) or right[n])["rank"], n),
+    ):
         x, y = left.get(nomination_id), right.get(nomination_id)
         base = x or y
         rows.append(
@@ -255,3 +259,14 @@ def award_list(*, competition) -> list[dict]:
         .select_related("nomination", "nomination__unit", "category")
         .order_by("category__order", "final_rank", "nomination_id")
     ]
+
+
+def ranking_snapshot(*, round_, snapshot_id: str | None = None, method: str | None = None):
+    """The snapshot a ranking request means: a given id, else the latest of a method,
+    else the official one (or the latest trial before the round is closed)."""
+    qs = RankingSnapshot.objects.filter(round=round_)
+    if snapshot_id:
+        return qs.filter(pk=snapshot_id).first() if str(snapshot_id).isdigit() else None
+    if method:
+        qs = qs.filter(method=method)
+    return qs.order_by("-official", "-computed_at", "-id").first()

@@ -162,13 +162,11 @@ class RankingViewSet(viewsets.GenericViewSet):
         return Response(ranking_data(snapshot))
 
     def _snapshot(self, round_: Round, request) -> RankingSnapshot:
-        qs = RankingSnapshot.objects.filter(round=round_)
-        if request.query_params.get("snapshot"):
-            snapshot = qs.filter(pk=request.query_params["snapshot"]).first() if request.query_params["snapshot"].isdigit() else None
-        elif request.query_params.get("method"):
-            snapshot = qs.filter(method=request.query_params["method"]).order_by("-official", "-computed_at").first()
-        else:
-            snapshot = qs.order_by("-official", "-computed_at").first()
+        snapshot = selectors.ranking_snapshot(
+            round_=round_,
+            snapshot_id=request.query_params.get("snapshot"),
+            method=request.query_params.get("method"),
+        )
         if snapshot is None:
             raise NotFound("尚无该轮次的排名结果，请先计算。")
         return snapshot
