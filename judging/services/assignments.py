@@ -381,10 +381,11 @@ def _criteria(assignment: Assignment) -> list:
     return list(assignment.nomination.category.criteria.order_by("order", "id"))
 
 
-def _parse_scores(raw: dict, criteria: list) -> dict[int, Decimal]:
+def _parse_scores(raw: dict, criteria: list) -> dict[int, Decimal | None]:
+    """Points per criterion id; None clears a score the judge emptied."""
     by_id = {c.pk: c for c in criteria}
     errors: dict[str, list[str]] = {}
-    parsed: dict[int, Decimal] = {}
+    parsed: dict[int, Decimal | None] = {}
     for key, value in (raw or {}).items():
         try:
             criterion_id = int(key)
@@ -394,7 +395,8 @@ def _parse_scores(raw: dict, criteria: list) -> dict[int, Decimal]:
         if criterion is None:
             errors[f"scores.{key}"] = [f"评分项 {key}：不是本奖项的评分项。"]
             continue
-        if value is None:
+        if value is None or value == "":
+            parsed[criterion.pk] = None
             continue
         try:
             points = Decimal(str(value))
@@ -452,7 +454,10 @@ def scorecard_save(
     max_half = {c.pk: int(c.max_points * 2) for c in criteria}
     existing = {score.criterion_id: score for score in card.scores.all()}
     changed, created = [], []
+    cleared = [cid for cid, points in parsed.items() if points is None and cid in existing]
     for criterion_id, points in parsed.items():
+        if points is None:
+            continue
         half = int(points * 2)
         score = existing.get(criterion_id)
         if score is None:
@@ -462,9 +467,10 @@ def scorecard_save(
         elif (score.half_points, score.max_half_points) != (half, max_half[criterion_id]):
             score.half_points, score.max_half_points = half, max_half[criterion_id]
             changed.append(score)
+    Score.objects.filter(scorecard=card, criterion_id__in=cleared).delete()
     Score.objects.bulk_create(created)
     Score.objects.bulk_update(changed, ["half_points", "max_half_points"])
-    points_now = {cid: s.points for cid, s in existing.items()}
+    points_now = {cid: s.points for cid, s in existing.items() if cid not in cleared}
     points_now.update({s.criterion_id: s.points for s in created})
     specs = [CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria]
     if comment is not None:

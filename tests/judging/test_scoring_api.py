@@ -278,3 +278,15 @@ def test_database_refuses_a_second_scorecard_and_a_score_above_the_maximum(assig
     score = Score.objects.filter(scorecard__assignment=a).first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Score.objects.filter(pk=score.pk).update(half_points=score.max_half_points + 1)
+
+
+def test_an_emptied_score_is_cleared(assigned, category):
+    a = pledged(assigned.first())
+    first = category.criteria.order_by("order").first()
+    client = api(a.judge)
+    client.put(f"/api/v1/assignments/{a.pk}/scorecard/", {"scores": full_scores(category), "version": 0}, format="json")
+    response = client.put(f"/api/v1/assignments/{a.pk}/scorecard/", {"scores": {str(first.pk): None}, "version": 1}, format="json")
+    assert response.status_code == 200
+    assert str(first.pk) not in response.json()["scores"]
+    expected = sum(float(c.max_points - 1) * float(c.weight) for c in category.criteria.all() if c.pk != first.pk)
+    assert float(response.json()["total"]) == pytest.approx(expected)
