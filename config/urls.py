@@ -5,6 +5,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from competition import views as competition_views
+from judging import urls as judging_urls
 
 api_v1 = [
     path("", include("competition.api.urls")),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("nominations/", include("nominations.urls")),
+    path("judging/", include("judging.urls")),
+    path("publicity/", include((judging_urls.public_urlpatterns, "publicity"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

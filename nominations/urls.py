@@ -1,3 +1,20 @@
-"""Web pages of the nominations app (unit officers and the office)."""
+"""Web pages of the nominations app (unit officers and the office), under /nominations/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "nominations"
+
+urlpatterns = [
+    path("", views.nomination_index, name="index"),
+    path("new/", views.nomination_new, name="new"),
+    path("review/", views.review_queue, name="review"),
+    path("<int:pk>/", views.nomination_detail, name="detail"),
+    path("<int:pk>/edit/", views.nomination_edit, name="edit"),
+    path("<int:pk>/checklist/", views.nomination_checklist, name="checklist"),
+    path("<int:pk>/submit/", views.nomination_submit, name="submit"),
+    path("<int:pk>/withdraw/", views.nomination_withdraw, name="withdraw"),
+    path("<int:pk>/delete/", views.nomination_delete, name="delete"),
+    path("<int:pk>/review/", views.nomination_review, name="review-decision"),
+]
