@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from certificates import views as certificate_views
 from competition import views as competition_views
 from judging import urls as judging_urls
 
@@ -11,6 +12,7 @@ api_v1 = [
     path("", include("competition.api.urls")),
     path("", include("nominations.api.urls")),
     path("", include("judging.api.urls")),
+    path("", include("certificates.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +21,8 @@ urlpatterns = [
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("nominations/", include("nominations.urls")),
     path("judging/", include("judging.urls")),
+    path("certificates/", include("certificates.urls")),
+    path("verify/<str:token>/", certificate_views.verify, name="certificate-verify"),
     path("publicity/", include((judging_urls.public_urlpatterns, "publicity"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

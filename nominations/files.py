@@ -281,6 +281,8 @@ def _check_pixels(image: Image.Image) -> tuple[int, int]:
 
 
 def check_image(fileobj: IO[bytes], content_type: str) -> tuple[int, int]:
+    # Set at every check: importing WeasyPrint turns it on for the whole process.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     """Width and height as displayed (EXIF orientation applied) of a sound JPEG or PNG."""
     with _ImageGuard():
         fileobj.seek(0)

@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "nominations",
     "judging",
     "certificates",
-    "exhibition",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +143,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Periodic jobs (celery beat; without a broker, run the management commands of the same names).
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "judging.drain_outbox", "schedule": 60.0},
+    "certificates-drain-outbox": {"task": "certificates.drain_outbox", "schedule": 60.0},
 }
 # An unacknowledged task (its worker died) is delivered again after this many seconds.
 # Workers sweep for such tasks every interval × throttle seconds.
@@ -157,6 +157,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
 }
+
+# Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -175,6 +178,8 @@ REST_FRAMEWORK = {
         "objection": "10/hour",
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles identify clients like competition.middleware.client_address does.
+    "NUM_PROXIES": NUM_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -206,8 +211,6 @@ API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
-# Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -1,0 +1,445 @@
+"""From a certificate's data to its PDF, with WeasyPrint. No database here.
+
+What makes it fast (measured, see ``bench/certificates.py``):
+
+- one ``Renderer`` per worker process and design, reused for every
+  certificate: it holds the parsed ``CSS``, the ``FontConfiguration`` (both
+  cost tens of milliseconds to build), the compiled template and WeasyPrint's
+  image cache, so the background JPEG and the seals are decoded once;
+- the Chinese font pre-subset (``fonts.subset_font``: GB2312 plus every
+  character of the batch) and loaded through ``@font-face``;
+- a JPEG background, which WeasyPrint copies into the PDF as it is (a PNG is
+  decoded and re-encoded for every document);
+- the QR code as inline SVG in the HTML (vector, nothing fetched or cached
+  per certificate).
+
+What makes it safe:
+
+- the HTML is made by Django's template engine with autoescaping: names and
+  titles are text, never markup; the template engine has no loaders, so an
+  edited template cannot include files;
+- WeasyPrint fetches through ``SafeFetcher`` only: ``data:`` URIs, and files
+  inside the design's packaged asset directory or on an explicit list (the
+  font subsets we wrote). Nothing over the network, no ``file://`` elsewhere,
+  no redirects. Every URL asked for can be recorded (``fetch_log``).
+
+WeasyPrint is imported only when a renderer is built.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import functools
+import hashlib
+import io
+import logging
+import mimetypes
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.request import url2pathname
+
+from django.template import Context, Engine
+
+from . import fonts
+from .chinese_dates import chinese_date
+
+logger = logging.getLogger(__name__)
+# WeasyPrint logs seven INFO lines per document: a worker's log would be nothing else.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+DEFAULT_DESIGN_DIR = ASSETS_DIR / "default"
+DEFAULT_HTML = (DEFAULT_DESIGN_DIR / "certificate.html").read_text(encoding="utf-8")
+DEFAULT_CSS = (DEFAULT_DESIGN_DIR / "certificate.css").read_text(encoding="utf-8")
+DEFAULT_BACKGROUND = "background.jpg"
+FONT_FAMILY = "XLF Serif"
+MAX_DATA_URI = 8 * 1024 * 1024
+MAX_CACHED_IMAGES = 300
+
+
+def _weasyprint():
+    """Import WeasyPrint, undoing its one global side effect.
+
+    ``weasyprint.images`` sets Pillow's ``ImageFile.LOAD_TRUNCATED_IMAGES =
+    True`` for the whole process, which would let a truncated upload through
+    the attachment checks of ``nominations.files`` in any process that has
+    rendered a certificate. Our own images are whole, so it goes back to False.
+    """
+    import weasyprint
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return weasyprint
+
+
+class RenderError(Exception):
+    """A certificate could not be rendered (a message for the office, in Chinese)."""
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class IssuerData:
+    name: str
+    seal: bytes | None = None  # the uploaded image: PNG with transparency, or a scan on white
+
+    @property
+    def seal_uri(self) -> str | None:
+        return seal_svg_uri(self.seal) if self.seal else None
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """Everything a certificate prints. ``holder_lines`` and ``salutation`` lay the holder out."""
+
+    number: str
+    holder: str
+    holder_lines: tuple[str, ...]
+    salutation: str
+    body: str
+    award: str
+    competition_title: str
+    year: int
+    date: dt.date
+    verify_url: str
+    issuers: tuple[IssuerData, ...] = ()
+    category_code: str = ""
+
+    def texts(self) -> list[str]:
+        """Every piece of text the certificate prints (for the font's character set)."""
+        return [
+            self.number,
+            self.holder,
+            *self.holder_lines,
+            self.salutation,
+            self.body,
+            self.award,
+            self.competition_title,
+            chinese_date(self.date),
+            *(i.name for i in self.issuers),
+        ]
+
+
+@dataclass(frozen=True)
+class Design:
+    """A certificate design: the template, its stylesheet and an optional background image.
+
+    ``background`` (JPEG bytes) replaces the packaged ``background.jpg``;
+    ``key`` names the version (it keys the per-process renderer cache).
+    """
+
+    html: str = DEFAULT_HTML
+    css: str = DEFAULT_CSS
+    background: bytes | None = None
+    background_type: str = "image/jpeg"
+    key: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        if self.key:
+            return self.key
+        digest = hashlib.sha256()
+        for part in (self.html, self.css):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        digest.update(self.background or b"")
+        return digest.hexdigest()[:24]
+
+    def texts(self) -> list[str]:
+        """The design's own text (a stylesheet may print some with ``content``)."""
+        return [self.html, self.css]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The modules of the QR code of ``text``: error correction M, no quiet zone.
+
+    The mask is fixed (pattern 0, valid by the standard): qrcode's search for
+    the best of the eight masks costs 12 ms a certificate, a fifth of a render.
+    """
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, box_size=1, mask_pattern=0)
+    qr.add_data(text)
+    qr.make(fit=True)
+    return qr.get_matrix()
+
+
+def qr_png(text: str) -> bytes:
+    """The QR code as a 1-bit PNG of one pixel per module (drawn unsmoothed: crisp at any size)."""
+    from PIL import Image
+
+    matrix = qr_matrix(text)
+    n = len(matrix)
+    image = Image.new("1", (n, n), 1)
+    image.putdata([0 if cell else 1 for row in matrix for cell in row])
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+SEAL_MAX_PIXELS = 320  # 38 mm at about 210 dpi
+INK_THRESHOLD = 40  # paper tone of a scan, below which nothing is inked
+
+
+@functools.lru_cache(maxsize=32)
+def seal_svg_uri(image: bytes) -> str:
+    """A seal image as a ``data:`` SVG: its ink colour painted through its shape as a mask.
+
+    A seal is one ink on paper. Its shape (the alpha of a PNG, times how far
+    each pixel is from white, so that a scan on white paper works as well as
+    a transparent PNG) becomes a greyscale JPEG mask, and the ink colour (the
+    mean colour of the inked pixels) is painted through it. WeasyPrint copies
+    the JPEG into the PDF as it is; an RGBA PNG it would decode and re-encode
+    twice for every certificate (about 9 ms a seal here).
+    """
+    from PIL import Image, ImageChops, ImageOps, ImageStat
+
+    with Image.open(io.BytesIO(image)) as opened:
+        opened.load()
+        picture = ImageOps.exif_transpose(opened)
+    rgba = picture.convert("RGBA")
+    rgb = rgba.convert("RGB")
+    red, green, blue = rgb.split()
+    lightest = ImageChops.darker(ImageChops.darker(red, green), blue)
+    span = 255 - INK_THRESHOLD
+    ink = ImageOps.invert(lightest).point(
+        lambda v: 0 if v < INK_THRESHOLD else min(255, round((v - INK_THRESHOLD) * 255 / span))
+    )
+    alpha = ImageChops.multiply(rgba.getchannel("A"), ink)
+    if max(alpha.size) > SEAL_MAX_PIXELS:
+        ratio = SEAL_MAX_PIXELS / max(alpha.size)
+        size = (max(1, round(alpha.width * ratio)), max(1, round(alpha.height * ratio)))
+        alpha = alpha.resize(size, Image.LANCZOS)
+        rgb = rgb.resize(size, Image.LANCZOS)
+    solid = alpha.point(lambda v: 255 if v >= 128 else 0)
+    if solid.getbbox() is None:
+        colour = "#c4121e"
+    else:
+        r, g, b = (round(v) for v in ImageStat.Stat(rgb, mask=solid).mean)
+        colour = f"#{r:02x}{g:02x}{b:02x}"
+    mask = io.BytesIO()
+    alpha.save(mask, format="JPEG", quality=90)
+    w, h = alpha.size
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}">'
+        f'<defs><mask id="ink" maskUnits="userSpaceOnUse" x="0" y="0" width="{w}" height="{h}">'
+        f'<image width="{w}" height="{h}" href="{data_uri(mask.getvalue(), "image/jpeg")}"/>'
+        f'</mask></defs><rect width="{w}" height="{h}" fill="{colour}" mask="url(#ink)"/></svg>'
+    )
+    return data_uri(svg.encode(), "image/svg+xml")
+
+
+def template_engine() -> Engine:
+    """Django's template language with autoescaping and no loaders (no includes, no files)."""
+    return Engine(loaders=[], libraries={}, autoescape=True, debug=False, string_if_invalid="")
+
+
+# --------------------------------------------------------------------------- the URL fetcher
+
+
+def safe_fetcher(*, roots: list[Path], files: list[Path] = (), log: list[str] | None = None):
+    """The url_fetcher given to WeasyPrint: ``data:`` URIs and files under ``roots`` or in ``files``.
+
+    Anything else (http, https, ftp, file:// elsewhere, ``..`` or a symlink
+    leading out) raises, and WeasyPrint leaves the resource out. ``log``
+    receives every URL asked for.
+    """
+    _weasyprint()
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    allowed_roots = [Path(r).resolve() for r in roots]
+    allowed_files = {Path(f).resolve() for f in files}
+
+    class _Fetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+            self.log = log
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            if self.log is not None:
+                self.log.append(url)
+            try:
+                return self._fetch(url)
+            except Exception:
+                self.refused.append(url)
+                logger.warning("certificate rendering: refused to fetch %.200s", url)
+                raise
+
+        def _fetch(self, url):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                header, sep, payload = url[5:].partition(",")
+                if not sep or len(payload) > MAX_DATA_URI:
+                    raise ValueError("malformed or oversized data: URI")
+                mime = header.split(";")[0] or "text/plain"
+                body = base64.b64decode(payload) if header.endswith(";base64") else unquote_to_bytes(payload)
+                return URLFetcherResponse(url, body, {"Content-Type": mime})
+            if scheme == "file":
+                parts = urlsplit(url)
+                if parts.netloc not in ("", "localhost"):
+                    raise ValueError("remote file URL refused")
+                path = Path(url2pathname(parts.path)).resolve()
+                inside = path in allowed_files or any(path.is_relative_to(root) for root in allowed_roots)
+                if not inside or not path.is_file():
+                    raise ValueError("file outside the certificate assets refused")
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(
+                    path.as_uri(), path.read_bytes(), {"Content-Type": mime}
+                )
+            raise ValueError(f"scheme {scheme!r} refused")
+
+        def __call__(self, url):
+            return self.fetch(url)
+
+    return _Fetcher()
+
+
+# --------------------------------------------------------------------------- the renderer
+
+
+@dataclass
+class RenderTiming:
+    documents: int = 0
+    seconds: float = 0.0
+    sizes: list[int] = field(default_factory=list)
+
+
+class Renderer:
+    """Renders certificates of one design with one font subset. Build once, reuse."""
+
+    def __init__(self, design: Design | None = None, *, chars: str = "", fetch_log: list[str] | None = None):
+        CSS = _weasyprint().CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.design = design or Design()
+        self.chars = fonts.extra_chars(chars, *self.design.texts(), DEFAULT_CSS)
+        self.regular_face = fonts.find_font("regular")
+        self.bold_face = fonts.find_font("bold")
+        self.regular = fonts.subset_font(self.regular_face, self.chars)
+        self.bold = fonts.subset_font(self.bold_face, self.chars)
+        self.base_url = DEFAULT_DESIGN_DIR.as_uri() + "/"
+        self.fetch_log = fetch_log
+        self.fetcher = safe_fetcher(
+            roots=[DEFAULT_DESIGN_DIR], files=[self.regular, self.bold], log=fetch_log
+        )
+        self.font_config = FontConfiguration()
+        self.css = CSS(
+            string=self._stylesheet(),
+            base_url=self.base_url,
+            url_fetcher=self.fetcher,
+            font_config=self.font_config,
+        )
+        self.template = template_engine().from_string(self.design.html)
+        self.image_cache: dict = {}
+        self.lock = threading.Lock()
+        self.timing = RenderTiming()
+
+    def _stylesheet(self) -> str:
+        if self.design.background:
+            background = data_uri(self.design.background, self.design.background_type)
+        else:
+            background = DEFAULT_BACKGROUND
+        generated = f"""
+@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{self.regular.as_uri()}"); font-weight: 400; }}
+@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{self.bold.as_uri()}"); font-weight: 700; }}
+@page {{ size: A4 landscape; margin: 0; background: url("{background}") no-repeat 0 0 / 297mm 210mm; }}
+html {{ font-family: "{FONT_FAMILY}", serif; }}
+"""
+        return generated + self.design.css
+
+    def context(self, data: CertificateData) -> dict:
+        return {
+            "title": "荣誉证书",
+            "number": data.number,
+            "holder": data.holder,
+            "holder_lines": list(data.holder_lines),
+            "salutation": data.salutation,
+            "body": data.body,
+            "award": data.award,
+            "competition_title": data.competition_title,
+            "year": data.year,
+            "date": chinese_date(data.date),
+            "verify_url": data.verify_url,
+            "issuers": [{"name": i.name, "seal": i.seal_uri} for i in data.issuers],
+            "category_code": data.category_code,
+            "qr": data_uri(qr_png(data.verify_url), "image/png"),
+        }
+
+    def html(self, data: CertificateData) -> str:
+        return self.template.render(Context(self.context(data), autoescape=True))
+
+    def check_glyphs(self, data: CertificateData) -> None:
+        """Every character printed has a glyph: never a box or a fallback font's glyph."""
+        text = "".join(data.texts())
+        missing = fonts.missing_glyphs(self.regular, text)
+        if not missing:
+            return
+        absent = fonts.missing_glyphs(self.regular_face, missing)
+        if absent:
+            raise fonts.GlyphMissing(absent)
+        raise RenderError(f"renderer built without the characters {missing!r}: use renderer_for()")
+
+    def render(self, data: CertificateData) -> bytes:
+        """The certificate's PDF (one A4 landscape page)."""
+        import time
+
+        HTML = _weasyprint().HTML
+
+        self.check_glyphs(data)
+        source = self.html(data)
+        with self.lock:  # Pango objects are not shared between threads
+            if len(self.image_cache) > MAX_CACHED_IMAGES:
+                # Each certificate's QR code adds entries; the background and seals come back once.
+                self.image_cache = {}
+            started = time.perf_counter()
+            pdf = HTML(string=source, base_url=self.base_url, url_fetcher=self.fetcher).write_pdf(
+                stylesheets=[self.css],
+                font_config=self.font_config,
+                cache=self.image_cache,
+                uncompressed_pdf=False,
+            )
+            self.timing.documents += 1
+            self.timing.seconds += time.perf_counter() - started
+            self.timing.sizes.append(len(pdf))
+        return pdf
+
+
+_renderers: OrderedDict[tuple[str, str], Renderer] = OrderedDict()
+_renderers_lock = threading.Lock()
+MAX_RENDERERS = 4
+
+
+def renderer_for(design: Design, chars: str = "") -> Renderer:
+    """The process's renderer for a design and character set (built on first use, LRU of 4)."""
+    key = (design.fingerprint, fonts.extra_chars(chars))
+    with _renderers_lock:
+        renderer = _renderers.get(key)
+        if renderer is not None:
+            _renderers.move_to_end(key)
+            return renderer
+    renderer = Renderer(design, chars=chars)
+    with _renderers_lock:
+        _renderers[key] = renderer
+        while len(_renderers) > MAX_RENDERERS:
+            _renderers.popitem(last=False)
+    return renderer
+
+
+def render_pdf(data: CertificateData, design: Design | None = None, *, chars: str = "") -> bytes:
+    """Render one certificate with the process's cached renderer."""
+    design = design or Design()
+    return renderer_for(design, chars + "".join(data.texts())).render(data)

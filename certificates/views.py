@@ -1,0 +1,105 @@
+"""The Chinese web pages of the certificates.
+
+- ``/verify/<token>/``: the public verification page (phone-readable), the
+  address in every certificate's QR code; throttled per address like the
+  JSON API (``throttling``); an unknown token answers 404.
+- ``/certificates/competitions/<id>/``: the office's and observers' list of a
+  competition's certificates; the office issues a batch from it.
+- ``/certificates/batches/<id>/``: a batch's progress bar (its script polls
+  ``/api/v1/certificate-batches/<id>/``), failures and the ZIP link.
+
+Views read through selectors and write through services only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from competition.exceptions import ApplicationError
+from competition.models import Competition
+
+from . import selectors, services
+from .enums import FINISHED_BATCH_STATUSES, CertificateStatus
+from .throttling import throttle_wait
+
+
+@require_GET
+def verify(request, token: str):
+    wait = throttle_wait(request)
+    if wait is not None:
+        response = render(request, "certificates/verify_throttled.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    certificate = selectors.certificate_public(token=token)
+    if certificate is None:
+        return render(request, "certificates/verify_unknown.html", status=404)
+    response = render(
+        request,
+        "certificates/verify.html",
+        {"c": certificate, "revoked": certificate.status == CertificateStatus.REVOKED},
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _can_follow(user) -> bool:
+    return user.has_perm("certificates.view_batch")
+
+
+@login_required
+@require_GET
+def competition_certificates(request, pk: int):
+    if not _can_follow(request.user):
+        raise Http404
+    competition = get_object_or_404(Competition, pk=pk)
+    certificates = selectors.certificate_list(user=request.user, competition_id=competition.pk)
+    batches = selectors.batch_list(user=request.user).filter(competition=competition)[:10]
+    return render(
+        request,
+        "certificates/competition.html",
+        {
+            "competition": competition,
+            "certificates": certificates,
+            "batches": batches,
+            "can_issue": request.user.has_perm("certificates.issue"),
+            "can_download": request.user.has_perm("certificates.download_batch"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def issue(request, pk: int):
+    if not request.user.has_perm("certificates.issue"):
+        raise PermissionDenied
+    competition = get_object_or_404(Competition, pk=pk)
+    try:
+        batch = services.certificates_issue(actor=request.user, competition=competition)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("certificates:competition", pk=competition.pk)
+    return redirect("certificates:batch", pk=batch.pk)
+
+
+@login_required
+@require_GET
+def batch_page(request, pk: int):
+    batch = get_object_or_404(selectors.batch_list(user=request.user), pk=pk)
+    progress = selectors.batch_progress(batch=batch)
+    return render(
+        request,
+        "certificates/batch.html",
+        {
+            "batch": batch,
+            "progress": progress,
+            "failures": selectors.batch_failures(batch=batch),
+            "finished": batch.status in FINISHED_BATCH_STATUSES,
+            "can_download": request.user.has_perm("certificates.download_batch") and bool(batch.archive),
+        },
+    )
