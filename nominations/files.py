@@ -281,9 +281,9 @@ def _check_pixels(image: Image.Image) -> tuple[int, int]:
 
 
 def check_image(fileobj: IO[bytes], content_type: str) -> tuple[int, int]:
+    """Width and height as displayed (EXIF orientation applied) of a sound JPEG or PNG."""
     # Set at every check: importing WeasyPrint turns it on for the whole process.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
-    """Width and height as displayed (EXIF orientation applied) of a sound JPEG or PNG."""
     with _ImageGuard():
         fileobj.seek(0)
         with Image.open(fileobj, formats=[_PIL_FORMATS[content_type]]) as image:
