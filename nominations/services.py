@@ -249,11 +249,13 @@ def nomination_update(
         )
     before = snapshot(nomination, [*AUDIT_FIELDS, *EDITABLE_FIELDS])
     _apply(nomination, data)
+    after = snapshot(nomination, [*AUDIT_FIELDS, *EDITABLE_FIELDS])
+    changed = {k for k in after if after[k] != before.get(k)}
+    if not changed:
+        return nomination  # nothing to save: no new version, no audit entry
     _refresh_warnings(nomination)
     nomination.version += 1
     nomination.save()
-    after = snapshot(nomination, [*AUDIT_FIELDS, *EDITABLE_FIELDS])
-    changed = {k for k in after if after[k] != before.get(k)}
     audit_record(
         actor=actor,
         action="nomination.update",

@@ -311,3 +311,13 @@ def test_list_runs_the_same_number_of_queries_for_1_and_30(office, officer, comp
     Nomination.objects.all().delete()
     thirty = _list_queries(office, 30, officer, competition, project_category)
     assert one == thirty
+
+
+def test_an_edit_that_changes_nothing_keeps_the_version_and_writes_no_audit(officer, draft):
+    before = AuditEntry.objects.count()
+    response = api(officer).patch(
+        f"/api/v1/nominations/{draft.pk}/", {"title": draft.title, "version": draft.version}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["version"] == draft.version
+    assert AuditEntry.objects.count() == before
