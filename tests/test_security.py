@@ -1,0 +1,79 @@
+"""Security settings a deployment relies on."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from competition import services
+from competition.enums import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(db):
+    return services.user_create(actor=None, username="sec-office", password="pw-office-1", role=Role.OFFICE)
+
+
+def test_csrf_is_enforced_on_session_requests(office):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(office)
+    response = client.post(
+        "/api/v1/competitions/", {"year": 2040}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"] or response.json()["error"]["code"] == "permission_denied"
+
+    page = client.get("/")  # any page with a form sets the CSRF cookie
+    token = page.cookies["csrftoken"].value
+    with_token = client.post(
+        "/api/v1/competitions/", {"year": 2040}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
+    assert with_token.status_code == 400  # past CSRF: now the body is judged
+
+
+def test_pages_carry_the_security_headers(client):
+    response = client.get("/accounts/login/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def _production(code: str) -> subprocess.CompletedProcess:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "tests.production_settings",
+        "SECRET_KEY": "x" * 60,
+        "ALLOWED_HOSTS": "awards.example.org",
+        "ENV_FILE": "/nonexistent",
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_production_has_no_debug_pages_and_sends_hsts():
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.test import Client\n"
+        "assert settings.DEBUG is False\n"
+        "c = Client(HTTP_HOST='awards.example.org', **{'wsgi.url_scheme': 'https'})\n"
+        "r = c.get('/no-such-page/', secure=True)\n"
+        "body = r.content.decode()\n"
+        "assert r.status_code == 404, r.status_code\n"
+        "assert 'Traceback' not in body and 'URLconf' not in body and '页面不存在' in body, body[:300]\n"
+        "r = c.get('/healthz/', secure=True)\n"
+        "assert r['Strict-Transport-Security'].startswith('max-age=31536000'), r.headers\n"
+        "print('ok')\n"
+    )
+    result = _production(code)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().endswith("ok")
