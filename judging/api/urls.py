@@ -30,15 +30,5 @@ urlpatterns = [
         export_views.ranking_report_pdf,
         name="round-ranking-report-pdf",
     ),
-    path(
-        "rounds/<int:pk>/ranking/export.xlsx",
-        export_views.ranking_export_xlsx,
-        name="round-ranking-export-xlsx",
-    ),
-    path(
-        "rounds/<int:pk>/ranking/report.pdf",
-        export_views.ranking_report_pdf,
-        name="round-ranking-report-pdf",
-    ),
     *router.urls,
 ]

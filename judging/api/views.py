@@ -68,7 +68,8 @@ class PledgeView(APIView):
     def post(self, request, pk):
         competition = get_object_or_404(Competition, pk=pk)
         pledge = services.pledge_accept(judge=request.user, competition=competition)
-        return Response({"competition": competition.pk, "accepted_at": pledge.accepted_at})
+        accepted_at = serializers.DateTimeField().to_representation(pledge.accepted_at)
+        return Response({"competition": competition.pk, "accepted_at": accepted_at})
 
 
 class RoundViewSet(viewsets.GenericViewSet):

@@ -371,7 +371,14 @@ def _publicity_over(competition, now) -> str | None:
 
 phases.register_guard(Phase.JUDGING, Phase.PUBLICITY, _all_rounds_closed)
 phases.register_guard(Phase.JUDGING, Phase.PUBLICITY, _publicity_published)
+def _awards_fixed(competition, now) -> str | None:
+    if Award.objects.filter(competition=competition, status=AwardStatus.PROPOSED).exists():
+        return "请通过“确定表彰结果”操作进入结果确定阶段。"
+    return None
+
+
 phases.register_guard(Phase.PUBLICITY, Phase.FINAL, _publicity_over)
+phases.register_guard(Phase.PUBLICITY, Phase.FINAL, _awards_fixed)
 
 
 # --------------------------------------------------------------------------- final ranking and awards
@@ -569,10 +576,12 @@ def competition_finalize(*, actor: User, competition: Competition, now: datetime
     """Fix the awards: refused while an objection is open or before the 公示 ends."""
     _require_office(actor)
     now = now or timezone.now()
-    competition = competition_advance(actor=actor, competition=competition, to=Phase.FINAL, now=now)
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
     awards = Award.objects.filter(competition=competition, status=AwardStatus.PROPOSED)
     ids = list(awards.values_list("nomination_id", flat=True))
     awards.update(status=AwardStatus.FINAL, finalized_at=now)
     Nomination.objects.filter(pk__in=ids).update(awarded_at=now)
+    # After the awards (so that _awards_fixed holds); a refused step rolls them back.
+    competition = competition_advance(actor=actor, competition=competition, to=Phase.FINAL, now=now)
     audit_record(actor=actor, action="competition.finalize", obj=competition, after={"awards": sorted(ids)})
     return competition

@@ -239,3 +239,14 @@ def test_two_rounds_weighted_and_non_finalists_rank_below(office, units):
 def test_validation_of_method(office, round1, scored):
     with pytest.raises(ValidationFailed):
         services.aggregation_request(actor=office, round_=round1, method="best_of")
+
+
+def test_the_bare_phase_step_cannot_skip_fixing_the_awards(office, round1, scored, competition):
+    from competition.services import competition_advance
+
+    publicity = _publish(office, round1, competition)
+    after = timezone.make_aware(dt.datetime.combine(publicity.ends_on + dt.timedelta(days=1), dt.time(9)))
+    with time_machine.travel(after, tick=False), pytest.raises(Conflict) as exc:
+        competition_advance(actor=office, competition=competition, to=Phase.FINAL)
+    assert "确定表彰结果" in exc.value.message
+    assert set(Award.objects.values_list("status", flat=True)) == {AwardStatus.PROPOSED}
