@@ -9,6 +9,8 @@ from competition import views as competition_views
 from judging import urls as judging_urls
 
 api_v1 = [
+    # First: the public exhibition feed is the most read API, and URLs resolve in order.
+    path("", include("exhibition.api.urls")),
     path("", include("competition.api.urls")),
     path("", include("nominations.api.urls")),
     path("", include("judging.api.urls")),
@@ -20,10 +22,11 @@ urlpatterns = [
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("nominations/", include("nominations.urls")),
-    path("judging/", include("judging.urls")),
     path("certificates/", include("certificates.urls")),
     path("verify/<str:token>/", certificate_views.verify, name="certificate-verify"),
+    path("judging/", include("judging.urls")),
     path("publicity/", include((judging_urls.public_urlpatterns, "publicity"))),
+    path("exhibition/", include("exhibition.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "nominations",
     "judging",
     "certificates",
+    "exhibition",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,185 @@
+"""HTTP caching of the public exhibition: validators, 304s, shared headers, body caches.
+
+Every public response (JSON and pages) carries
+
+- an ``ETag``: a hash of what the body depends on, namely the exhibition's
+  stamp (its last change and number of exhibits; for one exhibit, that
+  exhibit's own change and its certificate's state), the request's canonical
+  form (scheme, host, path, known parameters) and the build (this app's code,
+  templates and static files);
+- a ``Last-Modified``: the moment of that last change;
+- ``Cache-Control: public, max-age=60, stale-while-revalidate=600``, so that
+  browsers, WeChat's web view and any proxy in front reuse a response for a
+  minute and serve a stale one while they revalidate;
+
+and a conditional GET or HEAD whose ``If-None-Match`` (or, without it,
+``If-Modified-Since``) matches answers ``304 Not Modified`` before anything is
+rendered.
+
+A crowd of readers costs little, in three layers:
+
+1. the stamp (one aggregate query) is memoised in the process for
+   ``EXHIBITION_STAMP_TTL`` seconds (a setting or an environment variable;
+   default 1 s, 0 turns it off), and each exhibit's lookup (one query) for as
+   long as the stamp stays the same. A write through the services forgets the
+   memo of its own process at once; other processes (the other gunicorn
+   workers) see a change within that second, well inside the minute that
+   ``max-age`` already lets every reader's cache keep a response;
+2. bodies are kept under their ETag in a small in-process LRU;
+3. and in Django's cache (Redis in production), shared by every worker.
+
+A change of the exhibition changes every ETag, hence every key: nothing is
+ever invalidated by hand, and a body under a key never changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from functools import cache as memoize
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from . import selectors
+
+CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
+BODY_TIMEOUT = 6 * 3600
+DEFAULT_TTL = 1.0
+BODIES_MAX = 512
+EXHIBITS_MAX = 4096
+APP_DIR = Path(__file__).resolve().parent
+
+_lock = threading.Lock()
+_stamp: tuple[float, selectors.Stamp] | None = None
+_exhibits: OrderedDict[tuple[str, str], tuple[selectors.Stamp, object]] = OrderedDict()
+_bodies: OrderedDict[str, bytes] = OrderedDict()
+
+
+@memoize
+def build_token() -> str:
+    """A hash of this app's code, templates and static files: a deployment that
+    changes how a response looks changes every ETag (and so every body cache key)."""
+    digest = hashlib.sha256()
+    for path in sorted(APP_DIR.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".js") and "migrations" not in path.parts:
+            digest.update(str(path.relative_to(APP_DIR)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def stamp_ttl() -> float:
+    value = getattr(settings, "EXHIBITION_STAMP_TTL", None)
+    if value is None:
+        value = os.environ.get("EXHIBITION_STAMP_TTL", DEFAULT_TTL)
+    return float(value)
+
+
+def forget_stamp() -> None:
+    """Forget this process's memo of the exhibition's state (the services call it on every write)."""
+    global _stamp
+    with _lock:
+        _stamp = None
+        _exhibits.clear()
+
+
+def forget_all() -> None:
+    forget_stamp()
+    with _lock:
+        _bodies.clear()
+
+
+def current_stamp() -> selectors.Stamp:
+    global _stamp
+    ttl = stamp_ttl()
+    if ttl <= 0:
+        return selectors.exhibition_stamp()
+    now = time.monotonic()
+    held = _stamp
+    if held is not None and now - held[0] < ttl:
+        return held[1]
+    value = selectors.exhibition_stamp()
+    with _lock:
+        if held is None or held[1] != value:
+            _exhibits.clear()  # looked up under another state of the exhibition
+        _stamp = (now, value)
+    return value
+
+
+def public_exhibit(*, kind: str, slug: str):
+    """``selectors.public_exhibit``, memoised (a miss, None, too) for as long as the
+    exhibition's stamp does not change: the stamp moves with every change of an
+    exhibit and with the issue or revocation of its certificate."""
+    if stamp_ttl() <= 0:
+        return selectors.public_exhibit(kind=kind, slug=slug)
+    stamp = current_stamp()
+    key = (kind, slug)
+    held = _exhibits.get(key)
+    if held is not None and held[0] == stamp:
+        return held[1]
+    value = selectors.public_exhibit(kind=kind, slug=slug)
+    with _lock:
+        _exhibits[key] = (stamp, value)
+        while len(_exhibits) > EXHIBITS_MAX:
+            _exhibits.popitem(last=False)
+    return value
+
+
+def make_etag(*parts: object) -> str:
+    digest = hashlib.sha256("|".join(str(p) for p in (build_token(), *parts)).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def request_key(request: HttpRequest, params: Iterable[str]) -> str:
+    """The request's canonical form: scheme, host, path and the known parameters, sorted."""
+    query = "&".join(f"{k}={request.GET.get(k, '')}" for k in sorted(params) if request.GET.get(k))
+    return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+
+
+def add_headers(response: HttpResponse, *, etag: str, last_modified) -> HttpResponse:
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
+
+
+def _body(etag: str, build: Callable[[], bytes]) -> bytes:
+    body = _bodies.get(etag)
+    if body is not None:
+        return body
+    key = f"exhibition:body:{etag.strip(chr(34))}"
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, BODY_TIMEOUT)
+    with _lock:
+        _bodies[etag] = body
+        while len(_bodies) > BODIES_MAX:
+            _bodies.popitem(last=False)
+    return body
+
+
+def conditional(
+    request: HttpRequest,
+    *,
+    etag: str,
+    last_modified,
+    content_type: str,
+    build: Callable[[], bytes],
+) -> HttpResponse:
+    """304 when the request's validators match; else the body (from a cache, or built and kept)."""
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=int(last_modified.timestamp())
+    )
+    if not_modified is not None:
+        return add_headers(not_modified, etag=etag, last_modified=last_modified)
+    response = HttpResponse(_body(etag, build), content_type=content_type)
+    return add_headers(response, etag=etag, last_modified=last_modified)

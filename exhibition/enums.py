@@ -1,0 +1,20 @@
+from django.db import models
+
+
+class ExhibitKind(models.TextChoices):
+    """The two halls of the 云展馆."""
+
+    PROJECT = "project", "项目展"
+    ORGANIZATION = "organization", "组织展"
+
+
+class ExhibitStatus(models.TextChoices):
+    PUBLISHED = "published", "已发布"
+    WITHDRAWN = "withdrawn", "已撤下"
+
+
+# The category kinds that have a hall, and the hall of each.
+HALL_OF_CATEGORY_KIND = {
+    "project": ExhibitKind.PROJECT,
+    "organization": ExhibitKind.ORGANIZATION,
+}

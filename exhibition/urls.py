@@ -1,0 +1,22 @@
+"""The public pages of the 云展馆, mounted at /exhibition/ by config/urls.py."""
+
+from django.urls import path, re_path
+
+from . import views
+from .enums import ExhibitKind
+
+app_name = "exhibition"
+
+urlpatterns = [
+    path("", views.lobby, name="lobby"),
+    path("projects/", views.hall, {"kind": ExhibitKind.PROJECT}, name="projects"),
+    path("projects/<slug:slug>/", views.exhibit_page, {"kind": ExhibitKind.PROJECT}, name="project"),
+    path("organizations/", views.hall, {"kind": ExhibitKind.ORGANIZATION}, name="organizations"),
+    path(
+        "organizations/<slug:slug>/",
+        views.exhibit_page,
+        {"kind": ExhibitKind.ORGANIZATION},
+        name="organization",
+    ),
+    re_path(r"^media/(?P<name>[0-9a-f]{2}/[0-9a-f]{40}\.jpg)$", views.media, name="media"),
+]
