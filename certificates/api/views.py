@@ -95,7 +95,9 @@ class BatchViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
 
 class CertificateFilter(filters.FilterSet):
-    competition = filters.NumberFilter(field_name="competition_id", label="推选活动")
+    competition = filters.NumberFilter(
+        field_name="competition_id", label="推选活动", min_value=1, max_value=2**31 - 1, decimal_places=0
+    )
     status = filters.CharFilter(field_name="status", label="状态")
 
     class Meta:
@@ -116,6 +118,7 @@ class CertificateViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CertificateFilter
 
     def get_queryset(self):
+        # The contract: the PDF is for the office and the winning unit; anyone else 404.
         if self.action == "pdf":
             return selectors.certificate_downloads(user=self.request.user)
         return selectors.certificate_list(user=self.request.user)

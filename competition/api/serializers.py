@@ -241,7 +241,7 @@ class CompetitionSerializer(serializers.ModelSerializer):
 
 class JudgeSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
-    unit = UnitSerializer(read_only=True)
+    unit = UnitSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = JudgeProfile
@@ -249,7 +249,7 @@ class JudgeSerializer(serializers.ModelSerializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEntry

@@ -187,6 +187,7 @@ class OfficePhotoOut(serializers.ModelSerializer):
 
 class OfficeExhibitOut(serializers.ModelSerializer):
     photos = OfficePhotoOut(many=True, read_only=True)
+    field = serializers.ChoiceField(choices=ServiceField.choices, allow_blank=True, read_only=True, label="服务领域")
     status = serializers.ChoiceField(choices=ExhibitStatus.choices)
     kind = serializers.ChoiceField(choices=ExhibitKind.choices)
 

@@ -275,7 +275,12 @@ class PublicPublicityView(APIView):
 
     @extend_schema(responses={200: inline_serializer("PublicPublicity", {"competition": serializers.IntegerField()}), 404: ERROR}, auth=[], summary="公示名单（公开）")
     def get(self, request, pk):
-        publicity = Publicity.objects.filter(competition_id=pk).select_related("competition").first()
+        competition = Competition.objects.filter(pk=pk).first()  # a pk lookup is safe for any integer
+        publicity = (
+            Publicity.objects.filter(competition=competition).select_related("competition").first()
+            if competition
+            else None
+        )
         if publicity is None:
             raise NotFound()
         return Response(selectors.publicity_data(publicity=publicity, public=True))

@@ -10,7 +10,7 @@ from competition.api.permissions import RulesPermission
 from competition.api.views import ERROR
 from competition.exceptions import NotFound
 from competition.models import Competition, Round
-from nominations.api.serializers import AttachmentSerializer  # noqa: F401  (schema reuse)
+from nominations.models import Nomination
 
 from .. import selectors, services
 from ..enums import AssignmentStatus
@@ -210,8 +210,11 @@ class ConflictView(APIView):
     def post(self, request, pk):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        nomination = Nomination.objects.filter(pk=pk).first()  # a pk lookup is safe for any integer
         assignment = (
-            Assignment.objects.filter(judge=request.user, nomination_id=pk).select_related("nomination").first()
+            Assignment.objects.filter(judge=request.user, nomination=nomination).select_related("nomination").first()
+            if nomination is not None
+            else None
         )
         if assignment is None:
             raise NotFound()

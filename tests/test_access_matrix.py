@@ -1,0 +1,516 @@
+"""The access matrix: every API endpoint × every kind of caller × their own and another's object.
+
+One world is built once for the module (inside a transaction rolled back at
+the end; each test runs in a savepoint of it, so a call that changes
+something is undone before the next). The expected status of every cell is
+written once, in ``MATRIX`` below; ``test_cell`` checks each one, and that a
+refused call tells nothing:
+
+- 404: byte for byte the body of a missing object (the same path with the
+  object's id replaced by 999999, asked by the same caller);
+- 403: the one ``permission_denied`` body, naming nothing of the object;
+- 401: the one ``not_authenticated`` body, with ``WWW-Authenticate: Token``;
+- never a 5xx.
+
+The callers (columns, in this order): anonymous; the officer of unit A
+(``own``: unit A owns the "A" objects); the officer of unit B; judge J1,
+assigned to A's nomination in an open round; judge J2, assigned nothing; judge
+J3, who declared a conflict with A's nomination; an observer; the office.
+
+Each row is requested for the "A" object (unit A's, J1's) and, where ownership
+means something, for the "B" object (unit B's, another judge's): so the
+officer of unit A meets their own object in "A" and another unit's in "B".
+
+The world:
+
+- C1 (nominating, window open): nominations ``nom`` of units A and B, both
+  submitted with a stamped form and a photo;
+- C2 (judging, round open): accepted nominations ``nom2`` of A and B with
+  attachments ``att``; assignments ``asg`` J1→A and J4→B; J3 declared a
+  conflict with A's (his assignment released);
+- C3 (公示): a closed round ranked (official trimmed_mean and a trial mean,
+  an aggregation job), the 公示 published, one open objection;
+- C4 (final): final awards of A and B with certificates rendered (a finished
+  batch with its ZIP), and the winners published to the exhibition.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from competition import services as competition_services
+from competition.enums import Phase, Role
+from competition.models import AuditEntry, Competition, Unit
+from judging import services as judging_services
+from judging.models import AggregationJob, Assignment
+
+ANON, OFF_A, OFF_B, J1, J2, J3, OBS, OFFICE = CALLERS = (
+    "anonymous",
+    "officer_a",
+    "officer_b",
+    "judge_assigned",
+    "judge_unassigned",
+    "judge_conflicted",
+    "observer",
+    "office",
+)
+MISSING = 999999
+
+
+# --------------------------------------------------------------------------- the world
+
+
+@dataclass
+class World:
+    ids: dict[str, dict[str, object]] = field(default_factory=dict)  # name -> {"A": id, "B": id}
+    tokens: dict[str, str] = field(default_factory=dict)
+    secrets: list[str] = field(default_factory=list)  # strings a refused body must never contain
+
+    def id(self, name: str, side: str = "A"):
+        value = self.ids[name]
+        return value[side] if isinstance(value, dict) else value
+
+
+def _attach(nomination) -> list:
+    from tests.nominations.conftest import attach_required
+
+    attach_required(nomination)
+    return list(nomination.attachments.order_by("pk"))
+
+
+def build_world() -> World:
+    """Everything the matrix (and the fuzzing) asks about; takes a few seconds."""
+    from certificates import services as certificate_services
+    from certificates.models import BatchItem
+    from exhibition import services as exhibition_services
+    from exhibition.models import Exhibit
+    from judging.models import Objection
+    from nominations import services as nomination_services
+    from tests.certificates.conftest import award_for, make_final
+    from tests.judging.conftest import accepted, judging_competition, make_judge, score_all
+    from tests.nominations.conftest import competition_payload, make_nomination
+
+    w = World()
+    unit_a = Unit.objects.get(code="140105")  # 小店区
+    unit_b = Unit.objects.get(code="140106")  # 迎泽区
+    create = competition_services.user_create
+    users = {
+        OFFICE: create(actor=None, username="m-office", password="pw", role=Role.OFFICE),
+        OBS: create(actor=None, username="m-observer", password="pw", role=Role.OBSERVER),
+        OFF_A: create(actor=None, username="m-unit-a", password="pw", role=Role.OFFICER, unit=unit_a),
+        OFF_B: create(actor=None, username="m-unit-b", password="pw", role=Role.OFFICER, unit=unit_b),
+        J1: make_judge(username="m-judge1"),
+        J2: make_judge(username="m-judge2"),
+        J3: make_judge(username="m-judge3"),
+    }
+    j4 = make_judge(username="m-judge4")
+    office = users[OFFICE]
+    w.tokens = {name: competition_services.token_issue(user=u).raw for name, u in users.items()}
+
+    # C1: nominating, a submitted nomination of each unit.
+    now = timezone.now()
+    c1 = competition_services.competition_create(
+        actor=office,
+        data=competition_payload(2030, opens=now - dt.timedelta(days=1), closes=now + dt.timedelta(days=10)),
+    )
+    c1 = competition_services.competition_advance(actor=office, competition=c1, to=Phase.NOMINATING)
+    xm1 = c1.categories.get(code="XM")
+    noms = {}
+    for side, officer in (("A", users[OFF_A]), ("B", users[OFF_B])):
+        nomination = make_nomination(officer, c1, xm1, title=f"矩阵推荐{side}-秘密标题")
+        _attach(nomination)
+        noms[side] = nomination_services.nomination_submit(actor=officer, nomination=nomination)
+    w.ids["comp_nom"] = c1.pk
+    w.ids["nom"] = {s: n.pk for s, n in noms.items()}
+    w.secrets += [n.title for n in noms.values()]
+
+    # C2: judging, round open; J1 on A's, J4 on B's, J3 declared a conflict with A's.
+    c2 = judging_competition(office, year=2031, judges_per_nomination=1)
+    xm2 = c2.categories.get(code="XM")
+    round_open = c2.rounds.get(order=1)
+    nom2 = {
+        "A": accepted(c2, xm2, unit_a, title="矩阵评审A-秘密标题")[0],
+        "B": accepted(c2, xm2, unit_b, title="矩阵评审B-秘密标题")[0],
+    }
+    atts = {side: _attach(n)[0] for side, n in nom2.items()}
+    asg = {
+        "A": judging_services.assignment_add(actor=office, round_=round_open, judge=users[J1], nomination=nom2["A"]),
+        "B": judging_services.assignment_add(actor=office, round_=round_open, judge=j4, nomination=nom2["B"]),
+    }
+    judging_services.assignment_add(actor=office, round_=round_open, judge=users[J3], nomination=nom2["A"])
+    judging_services.conflict_declare(judge=users[J3], nomination=nom2["A"], reason="曾在该单位任职")
+    judging_services.pledge_accept(judge=users[J1], competition=c2)
+    w.ids["comp_judge"] = c2.pk
+    w.ids["round_open"] = round_open.pk
+    w.ids["nom2"] = {s: n.pk for s, n in nom2.items()}
+    w.ids["att"] = {s: a.pk for s, a in atts.items()}
+    w.ids["asg"] = {s: a.pk for s, a in asg.items()}
+    w.secrets += [n.title for n in nom2.values()]
+
+    # C3: a closed, ranked round, the 公示 published a week ago, one objection.
+    c3 = judging_competition(office, year=2032, judges_per_nomination=1)
+    xm3 = c3.categories.get(code="XM")
+    round_closed = c3.rounds.get(order=1)
+    nom3 = accepted(c3, xm3, unit_a, title="矩阵公示A") + accepted(c3, xm3, unit_b, title="矩阵公示B")
+    for n in nom3:
+        judging_services.assignment_add(actor=office, round_=round_closed, judge=j4, nomination=n)
+    score_all(round_closed, lambda judge, nomination, c: c.max_points - (0 if nomination == nom3[0] else 1))
+    judging_services.round_close(actor=office, round_=round_closed)
+    judging_services.snapshot_compute(round_=round_closed, method="mean")
+    job = judging_services.aggregation_request(actor=office, round_=round_closed, method="median")
+    judging_services.publicity_publish(
+        actor=office, competition=c3, working_days=30, now=timezone.now() - dt.timedelta(days=7)
+    )
+    objection = judging_services.objection_lodge(
+        competition=c3, nomination=nom3[0], name="张三丰", phone="13800001111", content="反映该项目服务时长存在虚报情况"
+    )
+    assert Objection.objects.filter(pk=objection.pk).exists()
+    w.ids["comp_pub"] = c3.pk
+    w.ids["round_closed"] = round_closed.pk
+    w.ids["nom3"] = nom3[0].pk
+    w.ids["job"] = job.pk
+    w.ids["objection"] = objection.pk
+    w.secrets += ["张三丰", "13800001111"]
+
+    # C4: final, an award of A and of B, certificates rendered, the exhibition published.
+    c4 = make_final(office, year=2022)
+    award_for(c4, "XM", unit_a, title="矩阵获奖A", organization="小店区某志愿服务队")
+    award_for(c4, "XM", unit_b, title="矩阵获奖B", organization="迎泽区某志愿服务队", rank=2)
+    award_for(c4, "ZZ", unit_a, title="矩阵获奖组织A")
+    batch = certificate_services.certificates_issue(actor=office, competition=c4, send=False)
+    for item in BatchItem.objects.filter(batch=batch):
+        certificate_services.item_render(item_id=item.pk)
+    certificate_services.batch_finish(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.archive, "the batch's ZIP was not made"
+    certs = {
+        (c.award.nomination.unit_id, c.category.code): c
+        for c in batch.competition.certificates.select_related("award__nomination", "category")
+    }
+    exhibition_services.exhibition_publish(actor=office, competition=c4)
+    exhibits = {
+        (e.award.nomination.unit_id, e.award.category.code): e
+        for e in Exhibit.objects.select_related("award__nomination", "award__category")
+    }
+    w.ids["comp_final"] = c4.pk
+    w.ids["cert"] = {"A": certs[unit_a.pk, "XM"].pk, "B": certs[unit_b.pk, "XM"].pk}
+    w.ids["cert_token"] = certs[unit_a.pk, "XM"].token
+    w.ids["batch"] = batch.pk
+    w.ids["exhibit"] = {"A": exhibits[unit_a.pk, "XM"].pk, "B": exhibits[unit_b.pk, "XM"].pk}
+    w.ids["exhibit_slug"] = exhibits[unit_a.pk, "XM"].slug
+    w.ids["organization_slug"] = exhibits[unit_a.pk, "ZZ"].slug
+
+    w.ids["unit"] = {"A": unit_a.pk, "B": unit_b.pk}
+    w.ids["judge_profile"] = users[J1].judge_profile.pk
+    w.ids["audit"] = AuditEntry.objects.order_by("pk").first().pk
+    assert Assignment.objects.filter(judge=users[J3]).count() == 0
+    assert AggregationJob.objects.filter(pk=job.pk).exists()
+    assert Competition.objects.get(pk=c3.pk).phase == Phase.PUBLICITY
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Built once in an outer transaction; each test's ``db`` runs in a savepoint of it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            built = build_world()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+# --------------------------------------------------------------------------- the table
+
+# Placeholders in paths: {name} is the "A"/"B" object of that name (see World.ids);
+# the first placeholder is "the object", replaced by 999999 for the missing-object body.
+# Statuses, in CALLERS order:
+#   anonymous, officer A, officer B, judge J1 (assigned), J2 (unassigned), J3 (conflicted), observer, office
+# Row sides: "AB" = asked for the A object and the B object (two rows of statuses),
+# "A" = one object that nobody owns (a competition, a round, ...).
+
+REASON = {"reason": "矩阵测试理由"}
+SCORES = {"scores": {}, "comment": "", "version": 0}
+OBJECTION = {"name": "李四光", "phone": "13900002222", "content": "反映该项目材料与事实不符，请核实"}
+
+# fmt: off
+MATRIX: list[tuple] = [
+    # method, path, body, {side: (8 statuses)}
+    # --- auth
+    ("POST", "/api/v1/auth/token/", {"username": "nobody", "password": "x"},
+        {"A": (400, 400, 400, 400, 400, 400, 400, 400)}),
+    ("POST", "/api/v1/auth/logout/", None,
+        {"A": (401, 204, 204, 204, 204, 204, 204, 204)}),
+    # --- units, competitions, judges, audit
+    ("GET", "/api/v1/units/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/units/{unit}/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/competitions/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
+    ("POST", "/api/v1/competitions/", {}, {"A": (401, 403, 403, 403, 403, 403, 403, 400)}),
+    ("GET", "/api/v1/competitions/{comp_nom}/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
+    ("PATCH", "/api/v1/competitions/{comp_nom}/", {"title": "矩阵改名"},
+        {"A": (401, 403, 403, 403, 403, 403, 403, 200)}),
+    ("POST", "/api/v1/competitions/{comp_nom}/advance/", {"to": "publicity"},
+        {"A": (401, 403, 403, 403, 403, 403, 403, 409)}),
+    ("GET", "/api/v1/judges/", None, {"A": (401, 403, 403, 403, 403, 403, 200, 200)}),
+    ("GET", "/api/v1/judges/{judge_profile}/", None, {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("GET", "/api/v1/audit/", None, {"A": (401, 403, 403, 403, 403, 403, 200, 200)}),
+    ("GET", "/api/v1/audit/{audit}/", None, {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    # --- nominations (C1, submitted; A is unit A's, B unit B's)
+    ("GET", "/api/v1/nominations/", None, {"A": (401, 200, 200, 403, 403, 403, 200, 200)}),
+    ("POST", "/api/v1/nominations/", {}, {"A": (401, 400, 400, 403, 403, 403, 403, 403)}),
+    ("GET", "/api/v1/nominations/export/?competition={comp_nom}", None,
+        {"A": (401, 200, 200, 403, 403, 403, 200, 200)}),
+    ("POST", "/api/v1/nominations/import/", {}, {"A": (401, 400, 400, 403, 403, 403, 403, 403)}),
+    ("GET", "/api/v1/nominations/{nom}/", None, {
+        "A": (401, 200, 404, 404, 404, 404, 200, 200),
+        "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
+    ("PATCH", "/api/v1/nominations/{nom}/", {"title": "改名"}, {
+        "A": (401, 409, 404, 404, 404, 404, 403, 403),
+        "B": (401, 404, 409, 404, 404, 404, 403, 403)}),
+    ("DELETE", "/api/v1/nominations/{nom}/", None, {
+        "A": (401, 409, 404, 404, 404, 404, 403, 403),
+        "B": (401, 404, 409, 404, 404, 404, 403, 403)}),
+    ("POST", "/api/v1/nominations/{nom}/submit/", None, {
+        "A": (401, 409, 404, 404, 404, 404, 403, 403),
+        "B": (401, 404, 409, 404, 404, 404, 403, 403)}),
+    ("POST", "/api/v1/nominations/{nom}/withdraw/", REASON, {
+        "A": (401, 200, 404, 404, 404, 404, 403, 403),
+        "B": (401, 404, 200, 404, 404, 404, 403, 403)}),
+    ("POST", "/api/v1/nominations/{nom}/review/", {"decision": "accept", "reason": ""}, {
+        "A": (401, 403, 404, 404, 404, 404, 403, 200),
+        "B": (401, 404, 403, 404, 404, 404, 403, 200)}),
+    ("GET", "/api/v1/nominations/{nom}/attachments/", None, {
+        "A": (401, 200, 404, 404, 404, 404, 200, 200),
+        "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
+    ("POST", "/api/v1/nominations/{nom}/attachments/", {}, {
+        "A": (401, 400, 404, 404, 404, 404, 403, 403),
+        "B": (401, 404, 400, 404, 404, 404, 403, 403)}),
+    # --- attachments (C2: J1 is assigned to A's nomination)
+    ("GET", "/api/v1/attachments/{att}/", None, {
+        "A": (401, 200, 404, 200, 404, 404, 200, 200),
+        "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
+    ("GET", "/api/v1/attachments/{att}/download/", None, {
+        "A": (401, 200, 404, 200, 404, 404, 200, 200),
+        "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
+    ("DELETE", "/api/v1/attachments/{att}/", None, {
+        "A": (401, 409, 404, 403, 404, 404, 403, 403),
+        "B": (401, 404, 409, 404, 404, 404, 403, 403)}),
+    # --- judging (C2, round open)
+    ("POST", "/api/v1/competitions/{comp_judge}/pledge/", None,
+        {"A": (401, 403, 403, 200, 200, 200, 403, 403)}),
+    ("POST", "/api/v1/nominations/{nom2}/conflict/", REASON, {
+        "A": (401, 403, 403, 201, 404, 404, 403, 403),
+        "B": (401, 403, 403, 404, 404, 404, 403, 403)}),
+    ("GET", "/api/v1/assignments/", None, {"A": (401, 403, 403, 200, 200, 200, 200, 200)}),
+    ("POST", "/api/v1/assignments/", {}, {"A": (401, 403, 403, 403, 403, 403, 403, 400)}),
+    ("GET", "/api/v1/assignments/{asg}/", None, {
+        "A": (401, 404, 404, 200, 404, 404, 200, 200),
+        "B": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("DELETE", "/api/v1/assignments/{asg}/", None, {
+        "A": (401, 404, 404, 403, 404, 404, 403, 204),
+        "B": (401, 404, 404, 404, 404, 404, 403, 204)}),
+    ("PUT", "/api/v1/assignments/{asg}/scorecard/", SCORES, {
+        "A": (401, 404, 404, 200, 404, 404, 403, 403),
+        "B": (401, 404, 404, 404, 404, 404, 403, 403)}),
+    ("POST", "/api/v1/assignments/{asg}/scorecard/submit/", None, {
+        "A": (401, 404, 404, 400, 404, 404, 403, 403),
+        "B": (401, 404, 404, 404, 404, 404, 403, 403)}),
+    ("POST", "/api/v1/assignments/{asg}/scorecard/unlock/", REASON, {
+        "A": (401, 404, 404, 403, 404, 404, 403, 409),
+        "B": (401, 404, 404, 404, 404, 404, 403, 409)}),
+    ("POST", "/api/v1/rounds/{round_open}/assignments/auto/", {},
+        {"A": (401, 403, 403, 403, 403, 403, 403, 200)}),
+    ("GET", "/api/v1/rounds/{round_open}/progress/", None, {"A": (401, 403, 403, 403, 403, 403, 200, 200)}),
+    ("GET", "/api/v1/rounds/{round_open}/conflicts/", None, {"A": (401, 403, 403, 403, 403, 403, 200, 200)}),
+    # --- results (C3: round closed and ranked, 公示, an objection)
+    ("POST", "/api/v1/rounds/{round_closed}/aggregate/", {"method": "mean"},
+        {"A": (401, 404, 404, 404, 404, 404, 403, 202)}),
+    ("POST", "/api/v1/rounds/{round_closed}/close/", None, {"A": (401, 404, 404, 404, 404, 404, 403, 409)}),
+    ("GET", "/api/v1/rounds/{round_closed}/ranking/", None, {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("GET", "/api/v1/rounds/{round_closed}/ranking/judges/", None,
+        {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("GET", "/api/v1/rounds/{round_closed}/ranking/compare/?methods=mean,trimmed_mean", None,
+        {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("GET", "/api/v1/rounds/{round_closed}/ranking/export.xlsx", None,
+        {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("GET", "/api/v1/rounds/{round_closed}/ranking/report.pdf", None,
+        {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("GET", "/api/v1/aggregation-jobs/{job}/", None, {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("GET", "/api/v1/competitions/{comp_pub}/awards/", None, {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("POST", "/api/v1/competitions/{comp_pub}/publicity/", {},
+        {"A": (401, 404, 404, 404, 404, 404, 403, 409)}),
+    ("POST", "/api/v1/competitions/{comp_pub}/finalize/", None,
+        {"A": (401, 404, 404, 404, 404, 404, 403, 409)}),
+    ("GET", "/api/v1/public/competitions/{comp_pub}/publicity/", None,
+        {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("POST", "/api/v1/public/objections/", {"competition": "{comp_pub}", "nomination": "{nom3}", **OBJECTION},
+        {"A": (201, 201, 201, 201, 201, 201, 201, 201)}),
+    ("GET", "/api/v1/objections/", None, {"A": (401, 403, 403, 403, 403, 403, 200, 200)}),
+    ("GET", "/api/v1/objections/{objection}/", None, {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("POST", "/api/v1/objections/{objection}/resolve/", {"decision": "dismissed", "reason": "经核实不属实"},
+        {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    # --- certificates (C4, final)
+    ("POST", "/api/v1/competitions/{comp_final}/certificates/issue/", {},
+        {"A": (401, 403, 403, 403, 403, 403, 403, 202)}),
+    ("GET", "/api/v1/certificates/", None, {"A": (401, 200, 200, 403, 403, 403, 200, 200)}),
+    ("GET", "/api/v1/certificates/{cert}/", None, {
+        "A": (401, 200, 404, 404, 404, 404, 200, 200),
+        "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
+    # The PDF is for the office and the winning unit only; anyone else 404 (issue 6's contract).
+    ("GET", "/api/v1/certificates/{cert}/pdf/", None, {
+        "A": (401, 200, 404, 404, 404, 404, 404, 200),
+        "B": (401, 404, 200, 404, 404, 404, 404, 200)}),
+    ("POST", "/api/v1/certificates/{cert}/revoke/", REASON, {
+        "A": (401, 403, 404, 404, 404, 404, 403, 200),
+        "B": (401, 404, 403, 404, 404, 404, 403, 200)}),
+    ("POST", "/api/v1/certificates/{cert}/reissue/", REASON, {
+        "A": (401, 403, 404, 404, 404, 404, 403, 200),
+        "B": (401, 404, 403, 404, 404, 404, 403, 200)}),
+    ("GET", "/api/v1/certificate-batches/{batch}/", None, {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    # Observers follow batches but download nothing: 403 on the visible batch.
+    ("GET", "/api/v1/certificate-batches/{batch}/archive/", None,
+        {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    ("GET", "/api/v1/public/certificates/{cert_token}/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    # --- exhibition (C4 published)
+    ("POST", "/api/v1/competitions/{comp_final}/exhibition/publish/", None,
+        {"A": (401, 403, 403, 403, 403, 403, 403, 200)}),
+    ("GET", "/api/v1/exhibits/", None, {"A": (401, 403, 403, 403, 403, 403, 200, 200)}),
+    ("GET", "/api/v1/exhibits/{exhibit}/", None, {
+        "A": (401, 404, 404, 404, 404, 404, 200, 200),
+        "B": (401, 404, 404, 404, 404, 404, 200, 200)}),
+    ("PATCH", "/api/v1/exhibits/{exhibit}/", {"title": "矩阵展品"}, {
+        "A": (401, 404, 404, 404, 404, 404, 403, 200),
+        "B": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    ("POST", "/api/v1/exhibits/{exhibit}/withdraw/", REASON, {
+        "A": (401, 404, 404, 404, 404, 404, 403, 200),
+        "B": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    ("POST", "/api/v1/exhibits/{exhibit}/restore/", {}, {
+        "A": (401, 404, 404, 404, 404, 404, 403, 409),
+        "B": (401, 404, 404, 404, 404, 404, 403, 409)}),
+    ("POST", "/api/v1/exhibits/{exhibit}/photos/", {"photos": []}, {
+        "A": (401, 404, 404, 404, 404, 404, 403, 200),
+        "B": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    ("GET", "/api/v1/public/exhibition/projects/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/projects/{exhibit_slug}/", None,
+        {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/organizations/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/organizations/{organization_slug}/", None,
+        {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/years/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+]
+# fmt: on
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _cells():
+    for method, path, body, sides in MATRIX:
+        for side, statuses in sides.items():
+            assert len(statuses) == len(CALLERS), (method, path, side)
+            for caller, expected in zip(CALLERS, statuses, strict=True):
+                yield pytest.param(
+                    method, path, body, side, caller, expected, id=f"{method} {path} [{side}] {caller}"
+                )
+
+
+CELLS = list(_cells())
+
+
+def _fill(template: str, world: World, side: str, *, missing: bool = False) -> str:
+    first = PLACEHOLDER.search(template)
+
+    def sub(match):
+        if missing and match.start() == first.start():
+            return str(MISSING)
+        return str(world.id(match.group(1), side))
+
+    return PLACEHOLDER.sub(sub, template)
+
+
+def _client(world: World, caller: str) -> APIClient:
+    client = APIClient()
+    if caller != ANON:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world.tokens[caller]}")
+    return client
+
+
+def _call(client: APIClient, method: str, path: str, body):
+    # The uploads take multipart forms; every other body is JSON.
+    multipart = path.endswith(("/import/", "/attachments/"))
+    kwargs = {} if body is None else {"data": body, "format": "multipart" if multipart else "json"}
+    return getattr(client, method.lower())(path, **kwargs)
+
+
+def _json_body(body, world: World, side: str):
+    """Values written as "{name}" in a body become the world's ids (as integers)."""
+    if body is None:
+        return None
+    out = {}
+    for key, value in body.items():
+        if isinstance(value, str) and PLACEHOLDER.fullmatch(value):
+            value = world.id(value[1:-1], side)
+        out[key] = value
+    return out
+
+
+FORBIDDEN = {"error": {"code": "permission_denied", "message": "您无权执行此操作。", "fields": {}}}
+UNAUTHENTICATED = {"error": {"code": "not_authenticated", "message": "请先登录。", "fields": {}}}
+
+
+@pytest.mark.parametrize(("method", "path", "body", "side", "caller", "expected"), CELLS)
+def test_cell(world, db, method, path, body, side, caller, expected):
+    client = _client(world, caller)
+    url = _fill(path, world, side)
+    response = _call(client, method, url, _json_body(body, world, side))
+    content = response.getvalue() if response.streaming else response.content
+    assert response.status_code < 500, content[:500]
+    assert response.status_code == expected, (
+        f"{method} {url} as {caller}: {response.status_code}, expected {expected}: {content[:300]!r}"
+    )
+    if expected in (401, 403, 404):
+        text = content.decode()
+        for secret in world.secrets:
+            assert secret not in text, f"refused body names {secret!r}"
+    if expected == 401:
+        assert response.json() == UNAUTHENTICATED
+        assert response["WWW-Authenticate"] == "Token"
+    elif expected == 403:
+        assert response.json() == FORBIDDEN
+    elif expected == 404:
+        assert PLACEHOLDER.search(path), "a 404 on a path without an object"
+        missing = _call(client, method, _fill(path, world, side, missing=True), _json_body(body, world, side))
+        missing_content = missing.getvalue() if missing.streaming else missing.content
+        assert missing.status_code == 404
+        assert content == missing_content, (content, missing_content)
+
+
+def test_every_api_operation_is_in_the_matrix():
+    """A new endpoint must get its row: every operation of the schema is covered."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    covered = {(m, re.sub(r"\?.*$", "", PLACEHOLDER.sub("{}", p))) for m, p, _b, _s in MATRIX}
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method in operations:
+            key = (method.upper(), PLACEHOLDER.sub("{}", path))
+            if key not in covered:
+                missing.append(key)
+    assert not missing, missing
+
+
+__all__ = ["MATRIX", "World", "build_world"]
