@@ -1,8 +1,11 @@
 """Web pages of the foundation: sign-in, the home page."""
 
+from functools import wraps
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 
 from . import selectors
@@ -28,6 +31,28 @@ def home(request):
         "competition/home.html",
         {"competitions": competitions, "phases": Phase},
     )
+
+
+def chinese_error_pages(template: str, not_found: str = "该页面不存在，或您无权查看。"):
+    """A view decorator rendering 404 and 403 as Chinese pages with an app's own
+    ``template`` (the same page for "missing" and "not yours"), in DEBUG too."""
+
+    def render_error(request, status: int, title: str, message: str):
+        return render(request, template, {"title": title, "message": message}, status=status)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except Http404:
+                return render_error(request, 404, "未找到", not_found)
+            except PermissionDenied:
+                return render_error(request, 403, "无权访问", "您的账号无权访问此页面或执行此操作。")
+
+        return wrapper
+
+    return decorator
 
 
 def healthz(request):

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +41,7 @@ from competition.enums import AggregationMethod, CategoryKind, Phase, Role
 from competition.exceptions import ApplicationError
 from competition.models import Category, Round
 from competition.rules import can_read_all
+from competition.views import chinese_error_pages
 from nominations.enums import ServiceField
 from nominations.forms import LAYOUT, labels_for
 
@@ -81,25 +81,7 @@ NOT_MATERIAL = {"order", "pledge", "contact_name", "contact_phone", "title"}
 # --------------------------------------------------------------------------- helpers
 
 
-def _error_page(request, status: int, title: str, message: str):
-    return render(
-        request, "judging/error.html", {"title": title, "message": message}, status=status
-    )
-
-
-def chinese_errors(view):
-    """Render 404 and 403 as Chinese pages (the same page for 'missing' and 'not yours')."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Http404:
-            return _error_page(request, 404, "未找到", "该页面不存在，或您无权查看。")
-        except PermissionDenied:
-            return _error_page(request, 403, "无权访问", "您的账号无权访问此页面或执行此操作。")
-
-    return wrapper
+chinese_errors = chinese_error_pages("judging/error.html", not_found="该页面不存在，或您无权查看。")
 
 
 def _require_reader(user) -> None:

@@ -17,7 +17,6 @@ form.js``) talks to the JSON API for autosave and attachments and to
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,6 +33,7 @@ from competition import selectors as competition_selectors
 from competition.enums import Phase, Role
 from competition.exceptions import ApplicationError, ValidationFailed
 from competition.rules import can_read_all
+from competition.views import chinese_error_pages
 
 from . import selectors, services
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
@@ -74,25 +74,7 @@ STATUS_LABELS = dict(Status.choices)
 # --------------------------------------------------------------------------- helpers
 
 
-def _error_page(request, status: int, title: str, message: str):
-    return render(
-        request, "nominations/error.html", {"title": title, "message": message}, status=status
-    )
-
-
-def chinese_errors(view):
-    """Render 404 and 403 as Chinese pages (the same page for 'missing' and 'not yours')."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except Http404:
-            return _error_page(request, 404, "未找到", "该推荐不存在，或您无权查看。")
-        except PermissionDenied:
-            return _error_page(request, 403, "无权操作", "您的账号无权访问此页面或执行此操作。")
-
-    return wrapper
+chinese_errors = chinese_error_pages("nominations/error.html", not_found="该推荐不存在，或您无权查看。")
 
 
 def _require_officer(user) -> None:
