@@ -555,11 +555,12 @@ def kendall_w(table: Sequence[Sequence[Decimal]]) -> float | None:
 
 
 def _blocks(cards: Sequence[_Card]) -> list[ConcordanceBlock]:
-    nominations: dict[JudgeId, frozenset[NominationId]] = defaultdict(frozenset)
+    scored: dict[JudgeId, set[NominationId]] = defaultdict(set)
     totals: dict[tuple[JudgeId, NominationId], Decimal] = {}
     for card in cards:
-        nominations[card.judge] = nominations[card.judge] | {card.nomination}
+        scored[card.judge].add(card.nomination)  # add, then freeze once: linear, not quadratic
         totals[(card.judge, card.nomination)] = card.total
+    nominations = {judge: frozenset(ids) for judge, ids in scored.items()}
     judges = sorted(nominations)
     seen = set()
     blocks = []
