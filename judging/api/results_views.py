@@ -54,21 +54,18 @@ class ResolveSerializer(Serializer):
     reason = serializers.CharField(label="处理意见", allow_blank=True)
 
 
-ENTRY = inline_serializer(
-    "RankingEntry",
-    {
-        "nomination": serializers.IntegerField(),
-        "title": serializers.CharField(),
-        "unit": serializers.CharField(),
-        "category": serializers.CharField(),
-        "score": serializers.CharField(),
-        "rank": serializers.IntegerField(),
-        "judges": serializers.IntegerField(),
-        "tied": serializers.BooleanField(),
-        "advances": serializers.BooleanField(),
-        "proposed_winner": serializers.BooleanField(),
-    },
-)
+ENTRY_FIELDS = {
+    "nomination": serializers.IntegerField(),
+    "title": serializers.CharField(),
+    "unit": serializers.CharField(),
+    "category": serializers.CharField(),
+    "score": serializers.CharField(),
+    "rank": serializers.IntegerField(),
+    "judges": serializers.IntegerField(),
+    "tied": serializers.BooleanField(),
+    "advances": serializers.BooleanField(),
+    "proposed_winner": serializers.BooleanField(),
+}
 RANKING = inline_serializer(
     "Ranking",
     {
@@ -77,7 +74,7 @@ RANKING = inline_serializer(
         "status": serializers.CharField(),
         "computed_at": serializers.DateTimeField(),
         "checksum": serializers.CharField(),
-        "entries": ENTRY.__class__(many=True),
+        "entries": inline_serializer("RankingEntry", ENTRY_FIELDS, many=True),
     },
 )
 JOB = inline_serializer(

@@ -22,7 +22,7 @@ from .serializers import (
     AutoAssignSerializer,
     ReasonSerializer,
     ScorecardSaveSerializer,
-    scorecard_data,
+    ScorecardSerializer,
 )
 
 AUTO_SUMMARY = inline_serializer(
@@ -170,21 +170,22 @@ class AssignmentViewSet(
         assignment = self.get_object()
         data = ScorecardSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.scorecard_save(
+        card = services.scorecard_save(
             judge=request.user,
             assignment=assignment,
             scores=data.validated_data["scores"],
             comment=data.validated_data["comment"],
             version=data.validated_data["version"],
         )
-        return Response(scorecard_data(self.get_queryset().get(pk=assignment.pk)))
+        # Answer from the card the service saved: no second load of the assignment.
+        return Response(ScorecardSerializer(card).data)
 
     @extend_schema(request=None, responses={200: SCORECARD, 400: ERROR, 409: ERROR}, summary="提交评分")
     @action(detail=True, methods=["post"], url_path="scorecard/submit")
     def scorecard_submit(self, request, pk=None):
         assignment = self.get_object()
-        services.scorecard_submit(judge=request.user, assignment=assignment)
-        return Response(scorecard_data(self.get_queryset().get(pk=assignment.pk)))
+        card = services.scorecard_submit(judge=request.user, assignment=assignment)
+        return Response(ScorecardSerializer(card).data)
 
     @extend_schema(request=ReasonSerializer, responses={200: SCORECARD, 400: ERROR, 409: ERROR}, summary="解锁评分表")
     @action(detail=True, methods=["post"], url_path="scorecard/unlock")
@@ -192,8 +193,10 @@ class AssignmentViewSet(
         assignment = self.get_object()
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.scorecard_unlock(actor=request.user, assignment=assignment, reason=data.validated_data["reason"])
-        return Response(scorecard_data(self.get_queryset().get(pk=assignment.pk)))
+        card = services.scorecard_unlock(
+            actor=request.user, assignment=assignment, reason=data.validated_data["reason"]
+        )
+        return Response(ScorecardSerializer(card).data)
 
 
 class ConflictView(APIView):
@@ -211,14 +214,10 @@ class ConflictView(APIView):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         nomination = Nomination.objects.filter(pk=pk).first()  # a pk lookup is safe for any integer
-        assignment = (
-            Assignment.objects.filter(judge=request.user, nomination=nomination).select_related("nomination").first()
-            if nomination is not None
-            else None
-        )
-        if assignment is None:
+        if nomination is None:
             raise NotFound()
+        # The service answers 404 unless the nomination is assigned to this judge.
         result = services.conflict_declare(
-            judge=request.user, nomination=assignment.nomination, reason=data.validated_data["reason"]
+            judge=request.user, nomination=nomination, reason=data.validated_data["reason"]
         )
         return Response({"nomination": pk, "released": result.released}, status=status.HTTP_201_CREATED)

@@ -87,6 +87,9 @@ def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> Dec
     (the office's next automatic assignment staffs it again); submitted ones stay for the office."""
     if judge.role != Role.JUDGE:
         raise Forbidden("只有评审专家可以申明回避。")
+    if not Assignment.objects.filter(judge=judge, nomination=nomination).exists():
+        # A judge only knows the nominations assigned to them; any other is "not found".
+        raise NotFound()
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(fields={"reason": ["回避理由：必须填写。"]})

@@ -290,3 +290,13 @@ def test_an_emptied_score_is_cleared(assigned, category):
     assert str(first.pk) not in response.json()["scores"]
     expected = sum(float(c.max_points - 1) * float(c.weight) for c in category.criteria.all() if c.pk != first.pk)
     assert float(response.json()["total"]) == pytest.approx(expected)
+
+
+def test_the_service_refuses_a_conflict_on_an_unassigned_nomination(nominations):
+    from competition.exceptions import NotFound
+    from judging.models import ConflictDeclaration
+
+    outsider = make_judge(username="outsider-2")
+    with pytest.raises(NotFound):
+        services.conflict_declare(judge=outsider, nomination=nominations[0], reason="与该组织有关联")
+    assert not ConflictDeclaration.objects.exists()
