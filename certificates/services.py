@@ -42,9 +42,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from competition.audit import audit_record
-from competition.enums import CategoryKind, Phase, Role
-from competition.exceptions import Conflict, Forbidden, ValidationFailed
+from competition.enums import CategoryKind, Phase
+from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Issuer, User
+from competition.rules import is_office, require
 from judging.enums import AwardStatus
 from judging.models import Award
 
@@ -68,11 +69,6 @@ DEFAULT_WORDING = (
 )
 REASON_MAX = 500
 UNFINISHED = (BatchStatus.QUEUED, BatchStatus.RUNNING)
-
-
-def _require_office(actor: User | None) -> None:
-    if actor is None or getattr(actor, "role", None) != Role.OFFICE:
-        raise Forbidden()
 
 
 def _reason(reason: str | None) -> str:
@@ -270,7 +266,7 @@ def certificates_issue(
     by default it is the day the results were made final. With ``send=False``
     the caller sends the batch itself (``batch_send``) after commit.
     """
-    _require_office(actor)
+    require(is_office, actor)
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     if competition.phase != Phase.FINAL:
         raise Conflict(
@@ -568,7 +564,7 @@ def outbox_drain(*, older_than_seconds: int = 30, stalled_after: int | None = No
 @transaction.atomic
 def certificate_revoke(*, actor: User, certificate: Certificate, reason: str) -> Certificate:
     """Revoke an issued certificate: verification shows it as revoked, with the date and reason."""
-    _require_office(actor)
+    require(is_office, actor)
     reason = _reason(reason)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status == CertificateStatus.REVOKED:
@@ -596,7 +592,7 @@ def certificate_reissue(*, actor: User, certificate: Certificate, reason: str) -
     It prints the nomination as it is now (a corrected name, say) and makes
     a revoked certificate valid again. The old PDF is deleted.
     """
-    _require_office(actor)
+    require(is_office, actor)
     reason = _reason(reason)
     certificate = Certificate.objects.get(pk=certificate.pk)
     if certificate.status == CertificateStatus.PENDING:
@@ -686,7 +682,7 @@ def template_save(
     clear_background: bool = False,
 ) -> CertificateTemplate:
     """Save a category's design (a new background is converted to JPEG), audited."""
-    _require_office(actor)
+    require(is_office, actor)
     template_check(html=template.html)
     before = None
     if template.pk:
@@ -757,7 +753,7 @@ def sample_seals_attach(*, actor: User, competition: Competition) -> int:
     """Give every issuer without a seal a drawn specimen seal marked 样章 (the demo only)."""
     from .artwork import draw_seal
 
-    _require_office(actor)
+    require(is_office, actor)
     attached = 0
     for issuer in Issuer.objects.select_for_update().filter(competition=competition):
         if issuer.seal:

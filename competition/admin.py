@@ -137,7 +137,7 @@ class CompetitionAdmin(RoleAdmin):
             after={"changed": form.changed_data},
         )
 
-    @admin.action(description="推进到下一阶段")
+    @admin.action(description="推进到下一阶段", permissions=["change"])
     def advance_to_next_phase(self, request, queryset):
         for competition in queryset:
             target = next_phase(competition.phase)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from . import phases
 from .audit import audit_record, snapshot
 from .enums import EligibilityRule, Phase, Role
-from .exceptions import ApplicationError, Conflict, Forbidden, ValidationFailed
+from .exceptions import ApplicationError, Conflict, ValidationFailed
 from .models import (
     ApiToken,
     Category,
@@ -35,6 +35,7 @@ from .models import (
     Unit,
     User,
 )
+from .rules import is_office, require
 
 COMPETITION_FIELDS = [
     "year",
@@ -192,6 +193,7 @@ def competition_structure(competition: Competition) -> dict[str, Any]:
 @transaction.atomic
 def competition_create(*, actor: User, data: dict[str, Any]) -> Competition:
     """Create a whole competition (categories, criteria, rounds, issuers) in draft."""
+    require(is_office, actor, message="只有组委会办公室可以创建推选活动。")
     _check_dates(data)
     if Competition.objects.filter(year=data["year"]).exists():
         raise ValidationFailed(fields={"year": [f"年度：{data['year']} 年度的推选活动已存在。"]})
@@ -221,6 +223,7 @@ def competition_create(*, actor: User, data: dict[str, Any]) -> Competition:
 @transaction.atomic
 def competition_update(*, actor: User, competition: Competition, data: dict[str, Any]) -> Competition:
     """Change dates, wording, issuers; categories, criteria and rounds only in draft."""
+    require(is_office, actor, message="只有组委会办公室可以修改推选活动。")
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     structural = [k for k in ("categories", "rounds") if k in data]
     if structural and competition.phase != Phase.DRAFT:
@@ -267,6 +270,7 @@ def competition_advance(
     ``now`` lets the demo replay a past year on its own calendar; callers in a
     request never pass it.
     """
+    require(is_office, actor, message="只有组委会办公室可以推进推选活动的阶段。")
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     refused = phases.refusal(competition, to, now=now)
     if refused:
@@ -298,6 +302,8 @@ def user_create(
     unit: Unit | None = None,
     display_name: str = "",
 ) -> User:
+    """A new account. ``actor=None``: a system job (seed_demo, a command) makes it."""
+    require(is_office, actor, message="只有组委会办公室可以建立账号。", system=True)
     if role == Role.OFFICER and unit is None:
         raise ValidationFailed(fields={"unit": ["推荐单位：推荐单位管理员必须指定推荐单位。"]})
     if role != Role.OFFICER and unit is not None:
@@ -335,7 +341,11 @@ def judge_profile_set(
     organizations: list[str] | None = None,
     active: bool = True,
 ) -> JudgeProfile:
-    """Create or change a judge's profile (their affiliations drive 回避)."""
+    """Create or change a judge's profile (their affiliations drive 回避).
+
+    ``actor=None``: a system job (seed_demo, a command) sets it.
+    """
+    require(is_office, actor, message="只有组委会办公室可以设置评审专家信息。", system=True)
     if user.role != Role.JUDGE:
         raise ValidationFailed(fields={"user": ["账号：只有评审专家账号可以设置专家信息。"]})
     fields = ["name", "expertise", "unit", "organizations", "active"]
@@ -466,6 +476,219 @@ def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def require_office(user: User) -> None:
-    if not (user and user.is_authenticated and user.role == Role.OFFICE):
-        raise Forbidden()
+# --------------------------------------------------------------------------- admin writes
+#
+# What the office changes in the admin goes through these (checked and
+# audited), like everything else: units, accounts, passwords, the pieces of a
+# competition's structure and the issuers' seals.
+
+UNIT_FIELDS = ["code", "name", "short_name", "kind", "order"]
+USER_UPDATABLE = ["username", "first_name", "last_name", "email", "is_active", "role", "unit", "display_name"]
+# The pieces of a competition edited one by one in the admin: their parent,
+# the fields that may change, and whether they change only in draft.
+STRUCTURE = {
+    Issuer: ("competition", ["order", "name"], False),
+    Category: ("competition", ["order", *CATEGORY_FIELDS], True),
+    Criterion: ("category", ["order", "name", "guidance", "max_points", "weight", "tie_break_rank"], True),
+    Round: ("competition", ["order", *ROUND_FIELDS, "deadline"], True),
+}
+
+
+def _full_clean(obj, exclude: list[str] | None = None) -> None:
+    """The model's own checks (choices, uniqueness, constraints) as one ValidationFailed."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationFailed(fields={k: list(v) for k, v in exc.message_dict.items()}) from exc
+
+
+@transaction.atomic
+def unit_create(*, actor: User, data: dict[str, Any]) -> Unit:
+    require(is_office, actor, message="只有组委会办公室可以管理推荐单位。")
+    unit = Unit(**{k: data[k] for k in UNIT_FIELDS if k in data})
+    _full_clean(unit)
+    unit.save()
+    audit_record(actor=actor, action="unit.create", obj=unit, after=snapshot(unit, UNIT_FIELDS))
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: User, unit: Unit, data: dict[str, Any]) -> Unit:
+    require(is_office, actor, message="只有组委会办公室可以管理推荐单位。")
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = snapshot(unit, UNIT_FIELDS)
+    for key in UNIT_FIELDS:
+        if key in data:
+            setattr(unit, key, data[key])
+    _full_clean(unit)
+    after = snapshot(unit, UNIT_FIELDS)
+    changed = [k for k in UNIT_FIELDS if after[k] != before[k]]
+    if changed:
+        unit.save()
+        audit_record(
+            actor=actor,
+            action="unit.update",
+            obj=unit,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return unit
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
+    """Change an account's name, contact, role, unit or whether it is active (not its password)."""
+    require(is_office, actor, message="只有组委会办公室可以修改账号。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = snapshot(user, USER_UPDATABLE)
+    for key in USER_UPDATABLE:
+        if key in data:
+            setattr(user, key, data[key])
+    if user.pk == actor.pk and (user.role != Role.OFFICE or not user.is_active):
+        raise ValidationFailed(fields={"role": ["角色：不能停用自己的账号，也不能取消自己的办公室角色。"]})
+    if user.role == Role.OFFICER and user.unit_id is None:
+        raise ValidationFailed(fields={"unit": ["推荐单位：推荐单位管理员必须指定推荐单位。"]})
+    if user.role != Role.OFFICER and user.unit_id is not None:
+        raise ValidationFailed(fields={"unit": ["推荐单位：只有推荐单位管理员属于推荐单位。"]})
+    user.is_staff = user.role == Role.OFFICE
+    _full_clean(user, exclude=["password"])
+    after = snapshot(user, USER_UPDATABLE)
+    changed = [k for k in USER_UPDATABLE if after[k] != before[k]]
+    if changed:
+        user.save()
+        audit_record(
+            actor=actor,
+            action="user.update",
+            obj=user,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, actor: User, user: User, password: str | None) -> User:
+    """The office sets another account's password (``None``: no password sign-in).
+
+    Django's password validators apply; the account's API tokens are revoked.
+    The audit entry records that it changed, never the password.
+    """
+    from django.contrib.auth import password_validation
+    from django.core.exceptions import ValidationError
+
+    require(is_office, actor, message="只有组委会办公室可以设置账号的密码。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if password is not None:
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationFailed(fields={"password": [f"密码：{m}" for m in exc.messages]}) from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save(update_fields=["password"])
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="user.password_set",
+        obj=user,
+        after={"usable": password is not None, "tokens_revoked": revoked},
+    )
+    return user
+
+
+def _structure_competition(obj) -> Competition:
+    competition_id = obj.category.competition_id if isinstance(obj, Criterion) else obj.competition_id
+    return Competition.objects.select_for_update().get(pk=competition_id)
+
+
+def _refuse_unless_draft(obj, competition: Competition) -> None:
+    if STRUCTURE[type(obj)][2] and competition.phase != Phase.DRAFT:
+        raise Conflict(
+            f"活动已进入“{Phase(competition.phase).label}”阶段，奖项、评分标准和评审轮次只能在筹备阶段修改。",
+            code="competition_not_draft",
+        )
+
+
+@transaction.atomic
+def structure_item_save(*, actor: User, obj: Issuer | Category | Criterion | Round, data: dict[str, Any]):
+    """Add or change one issuer, category, criterion or round (the admin's inline rows).
+
+    ``obj`` is the row to change, or a new one with only its parent set.
+    Categories, criteria and rounds change only in draft.
+    """
+    require(is_office, actor, message="只有组委会办公室可以修改推选活动。")
+    model = type(obj)
+    parent, fields, _ = STRUCTURE[model]
+    if obj.pk:
+        obj = model.objects.select_for_update().get(pk=obj.pk)
+        before = snapshot(obj, fields)
+    else:
+        obj = model(**{f"{parent}_id": getattr(obj, f"{parent}_id")})
+        before = None
+    competition = _structure_competition(obj)
+    _refuse_unless_draft(obj, competition)
+    for key in fields:
+        if key in data:
+            setattr(obj, key, data[key])
+    if model is Category:
+        bad = [r for r in obj.hard_rules or [] if r not in EligibilityRule.values]
+        if bad:
+            raise ValidationFailed(fields={"hard_rules": [f"硬性资格条件：未知的条件“{'、'.join(map(str, bad))}”。"]})
+    _full_clean(obj)
+    after = snapshot(obj, fields)
+    if before == after:
+        return obj
+    obj.save()
+    changed = [k for k in fields if before is None or after[k] != before[k]]
+    audit_record(
+        actor=actor,
+        action=f"{model._meta.model_name}.{'create' if before is None else 'update'}",
+        obj=obj,
+        before={k: before[k] for k in changed} if before is not None else None,
+        after={"competition": competition.pk, **{k: after[k] for k in changed}},
+    )
+    return obj
+
+
+@transaction.atomic
+def structure_item_delete(*, actor: User, obj: Issuer | Category | Criterion | Round) -> None:
+    """Remove one issuer, category (with its criteria), criterion or round."""
+    require(is_office, actor, message="只有组委会办公室可以修改推选活动。")
+    model = type(obj)
+    _, fields, _ = STRUCTURE[model]
+    obj = model.objects.select_for_update().get(pk=obj.pk)
+    competition = _structure_competition(obj)
+    _refuse_unless_draft(obj, competition)
+    before = {"competition": competition.pk, **snapshot(obj, fields)}
+    if model is Category:
+        before["criteria"] = [snapshot(c, STRUCTURE[Criterion][1]) for c in obj.criteria.all()]
+    audit_record(actor=actor, action=f"{model._meta.model_name}.delete", obj=obj, before=before)
+    obj.delete()
+
+
+@transaction.atomic
+def issuer_seal_set(*, actor: User, issuer: Issuer, seal) -> Issuer:
+    """Upload (a file) or remove (``None``) an issuer's seal image, printed on the certificates."""
+    require(is_office, actor, message="只有组委会办公室可以设置颁发单位印章。")
+    issuer = Issuer.objects.select_for_update().get(pk=issuer.pk)
+    before = issuer.seal.name or ""
+    if seal is None:
+        issuer.seal = ""
+        digest = None
+    else:
+        seal.seek(0)
+        digest = hashlib.sha256(seal.read()).hexdigest()
+        seal.seek(0)
+        issuer.seal.save(getattr(seal, "name", None) or "seal.png", seal, save=False)
+    issuer.save(update_fields=["seal"])
+    audit_record(
+        actor=actor,
+        action="issuer.seal_set",
+        obj=issuer,
+        before={"seal": before},
+        after={"seal": issuer.seal.name or "", "sha256": digest},
+    )
+    return issuer

@@ -125,7 +125,7 @@ class ExhibitAdmin(RoleAdmin):
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(request.path)
 
-    @admin.action(description="撤下所选展品（需填写理由）")
+    @admin.action(description="撤下所选展品（需填写理由）", permissions=["change"])
     def withdraw(self, request, queryset):
         form = WithdrawForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
@@ -152,7 +152,7 @@ class ExhibitAdmin(RoleAdmin):
             },
         )
 
-    @admin.action(description="恢复展出所选展品")
+    @admin.action(description="恢复展出所选展品", permissions=["change"])
     def restore(self, request, queryset):
         done = 0
         for exhibit in queryset:

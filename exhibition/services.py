@@ -21,9 +21,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from competition.audit import audit_record, snapshot
-from competition.enums import Phase, Role
-from competition.exceptions import Conflict, Forbidden, ValidationFailed
+from competition.enums import Phase
+from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Competition, User
+from competition.rules import is_office, require
 from judging.enums import AwardStatus
 from judging.models import Award
 from nominations.enums import AttachmentKind, ServiceField
@@ -35,6 +36,7 @@ from .enums import HALL_OF_CATEGORY_KIND, ExhibitKind, ExhibitStatus
 from .models import Exhibit, ExhibitPhoto
 
 logger = logging.getLogger(__name__)
+OFFICE_ONLY = "只有组委会办公室可以管理云展馆。"
 
 # The phases in which the results are final (and may be shown).
 FINAL_PHASES = (Phase.FINAL, Phase.ARCHIVED)
@@ -72,11 +74,6 @@ LABELS = {
     "brand_projects": "品牌项目",
     "introduction": "简介",
 }
-
-
-def _require_office(actor: User | None) -> None:
-    if actor is None or getattr(actor, "role", None) != Role.OFFICE:
-        raise Forbidden("只有组委会办公室可以管理云展馆。")
 
 
 def _changed() -> None:
@@ -180,7 +177,7 @@ def exhibition_publish(
     stays withdrawn (``exhibit_restore`` brings one back), only the missing
     ones are created, each with its photos' renditions made once.
     """
-    _require_office(actor)
+    require(is_office, actor, message=OFFICE_ONLY)
     now = now or timezone.now()
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     if competition.phase not in FINAL_PHASES:
@@ -268,7 +265,7 @@ def exhibit_withdraw(
     *, actor: User, exhibit: Exhibit, reason: str, now: datetime | None = None
 ) -> Exhibit:
     """Take one exhibit off show, with a reason (audited). The public then gets 404."""
-    _require_office(actor)
+    require(is_office, actor, message=OFFICE_ONLY)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(fields={"reason": ["撤下理由：请写明撤下展品的理由。"]})
@@ -297,7 +294,7 @@ def exhibit_withdraw(
 @transaction.atomic
 def exhibit_restore(*, actor: User, exhibit: Exhibit, reason: str = "") -> Exhibit:
     """Put a withdrawn exhibit back on show (audited)."""
-    _require_office(actor)
+    require(is_office, actor, message=OFFICE_ONLY)
     exhibit = _lock(exhibit)
     if exhibit.status != ExhibitStatus.WITHDRAWN:
         raise Conflict("该展品正在展出，无需恢复。", code="not_withdrawn")
@@ -365,7 +362,7 @@ def _clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def exhibit_update(*, actor: User, exhibit: Exhibit, data: dict[str, Any]) -> Exhibit:
     """Edit an exhibit's whitelisted texts and figures (audited). The nomination is not touched."""
-    _require_office(actor)
+    require(is_office, actor, message=OFFICE_ONLY)
     exhibit = _lock(exhibit)
     cleaned = _clean(exhibit.kind, data)
     changed = [name for name, value in cleaned.items() if getattr(exhibit, name) != value]
@@ -386,7 +383,7 @@ def exhibit_update(*, actor: User, exhibit: Exhibit, data: dict[str, Any]) -> Ex
 def exhibit_photos_set(*, actor: User, exhibit: Exhibit, photos: list[dict[str, Any]]) -> Exhibit:
     """Choose and order an exhibit's photos: ``photos`` lists every photo of the
     exhibit once, in the order to show, each ``{"id", "caption", "shown"}`` (audited)."""
-    _require_office(actor)
+    require(is_office, actor, message=OFFICE_ONLY)
     exhibit = _lock(exhibit)
     current = {p.pk: p for p in exhibit.photos.all()}
     ids = [item.get("id") for item in photos]

@@ -17,13 +17,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from competition.audit import audit_record, snapshot
-from competition.enums import CategoryKind, Phase, Role
-from competition.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from competition.enums import CategoryKind, Phase
+from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Unit, User
+from competition.rules import require
 
 from . import eligibility
 from .enums import EDITABLE_STATUSES, QUOTA_STATUSES, AttachmentKind, Decision, Status
 from .models import Nomination
+from .rules import can_add_nomination, can_edit_nomination, can_review_nomination
 from .validators import normalized_key
 
 # Fields a unit officer may write, per category kind.
@@ -147,9 +149,8 @@ def _require_window(competition: Competition, now: datetime) -> None:
 
 
 def _require_own_unit(actor: User, nomination: Nomination) -> None:
-    if actor.role != Role.OFFICER or actor.unit_id != nomination.unit_id:
-        # The caller cannot see it: answer exactly like a missing object.
-        raise NotFound()
+    # The caller cannot see it: answer exactly like a missing object.
+    require(can_edit_nomination, actor, nomination, hidden=True)
 
 
 def _lock(nomination: Nomination) -> Nomination:
@@ -210,8 +211,7 @@ def nomination_create(
     *, actor: User, competition: Competition, category: Category, data: dict[str, Any], now=None
 ) -> Nomination:
     """A new draft for the officer's own unit."""
-    if actor.role != Role.OFFICER or actor.unit_id is None:
-        raise Forbidden("只有推荐单位管理员可以填报推荐。")
+    require(can_add_nomination, actor, message="只有推荐单位管理员可以填报推荐。")
     if category.competition_id != competition.pk:
         raise ValidationFailed(fields={"category": ["奖项：不属于所选推选活动。"]})
     _require_window(competition, _now(now))
@@ -405,8 +405,7 @@ def nomination_review(
     *, actor: User, nomination: Nomination, decision: str, reason: str = ""
 ) -> Nomination:
     """The office's 资格审查: accept, return for correction (with a reason) or reject (with a reason)."""
-    if actor.role != Role.OFFICE:
-        raise Forbidden("只有组委会办公室可以进行资格审查。")
+    require(can_review_nomination, actor, nomination, message="只有组委会办公室可以进行资格审查。")
     if decision not in REVIEW_TARGET:
         raise ValidationFailed(fields={"decision": ["审查结论：应为 accept、return 或 reject。"]})
     reason = (reason or "").strip()

@@ -38,9 +38,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from competition.enums import CategoryKind, Role
-from competition.exceptions import Conflict, Forbidden, ValidationFailed
+from competition.enums import CategoryKind
+from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Unit, User
+from competition.rules import is_officer, require
 
 from . import services
 from .enums import ServiceField, Status
@@ -818,8 +819,7 @@ def import_workbook(
     window, (400) a file that is not a reasonable .xlsx. Otherwise returns the
     row-by-row report; when any row is wrong, or on a dry run, nothing is written.
     """
-    if actor.role != Role.OFFICER or actor.unit_id is None:
-        raise Forbidden("只有推荐单位管理员可以导入本单位的推荐。")
+    require(is_officer, actor, message="只有推荐单位管理员可以导入本单位的推荐。")
     reason = services.window_refusal(competition, timezone.now())
     if reason:
         raise Conflict(reason, code="window_closed")

@@ -21,24 +21,21 @@ from django.utils import timezone
 
 from competition.audit import audit_record
 from competition.enums import Phase, Role
-from competition.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from competition.exceptions import Conflict, NotFound, ValidationFailed
 from competition.models import Category, Competition, JudgeProfile, Round, User
+from competition.rules import is_judge, is_office, require
 from nominations.models import Nomination
 
 from .. import selectors
 from ..conflicts import conflict_reason
 from ..enums import AssignmentStatus, ScorecardStatus
 from ..models import Assignment, ConflictDeclaration, PanelMember, Pledge, Score, Scorecard
+from ..rules import can_score_assignment
 from ..scoring import CriterionSpec, score_problem, weighted_total
 
 
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
-
-
-def _require_office(actor: User) -> None:
-    if actor.role != Role.OFFICE:
-        raise Forbidden()
 
 
 # --------------------------------------------------------------------------- rounds
@@ -67,8 +64,7 @@ def round_refusal(round_: Round, now: datetime) -> str | None:
 @transaction.atomic
 def pledge_accept(*, judge: User, competition: Competition) -> Pledge:
     """The judge signs the integrity pledge of this competition (once; repeating is harmless)."""
-    if judge.role != Role.JUDGE:
-        raise Forbidden("只有评审专家需要签署评审承诺书。")
+    require(is_judge, judge, message="只有评审专家需要签署评审承诺书。")
     pledge, created = Pledge.objects.get_or_create(competition=competition, judge=judge)
     if created:
         audit_record(actor=judge, action="judging.pledge", obj=pledge, after={"competition": competition.pk})
@@ -85,8 +81,7 @@ class DeclaredConflict:
 def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> DeclaredConflict:
     """A judge declares a conflict. Their unsubmitted assignments of the nomination are released
     (the office's next automatic assignment staffs it again); submitted ones stay for the office."""
-    if judge.role != Role.JUDGE:
-        raise Forbidden("只有评审专家可以申明回避。")
+    require(is_judge, judge, message="只有评审专家可以申明回避。")
     if not Assignment.objects.filter(judge=judge, nomination=nomination).exists():
         # A judge only knows the nominations assigned to them; any other is "not found".
         raise NotFound()
@@ -124,7 +119,7 @@ def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> Dec
 @transaction.atomic
 def panel_set(*, actor: User, category, judges: list[User]) -> list[PanelMember]:
     """Narrow a category's panel to ``judges`` (an empty list: every active judge)."""
-    _require_office(actor)
+    require(is_office, actor)
     bad = [j.username for j in judges if j.role != Role.JUDGE]
     if bad:
         raise ValidationFailed(fields={"judges": [f"评审组：{'、'.join(bad)} 不是评审专家。"]})
@@ -168,7 +163,7 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     Deterministic for a given seed. Nominations that cannot be fully staffed
     are reported with the reason.
     """
-    _require_office(actor)
+    require(is_office, actor)
     round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_.pk)
     if round_.closed_at is not None:
         raise Conflict(f"“{round_.name}”已结束，不能再分配。", code="round_closed")
@@ -279,7 +274,7 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
 
 @transaction.atomic
 def assignment_add(*, actor: User, round_: Round, judge: User, nomination: Nomination) -> Assignment:
-    _require_office(actor)
+    require(is_office, actor)
     if judge.role != Role.JUDGE:
         raise ValidationFailed(fields={"judge": ["评委：该账号不是评审专家。"]})
     if nomination.competition_id != round_.competition_id:
@@ -307,7 +302,7 @@ def assignment_add(*, actor: User, round_: Round, judge: User, nomination: Nomin
 
 @transaction.atomic
 def assignment_remove(*, actor: User, assignment: Assignment, reason: str = "") -> None:
-    _require_office(actor)
+    require(is_office, actor)
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     card = Scorecard.objects.filter(assignment=assignment).first()
     if card is not None and card.status == ScorecardStatus.SUBMITTED:
@@ -327,7 +322,7 @@ def assignment_remove(*, actor: User, assignment: Assignment, reason: str = "") 
 @transaction.atomic
 def judge_withdraw(*, actor: User, judge: User, competition: Competition, reason: str) -> dict[str, Any]:
     """A judge leaves: their open assignments move to others; submitted scorecards stay."""
-    _require_office(actor)
+    require(is_office, actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(fields={"reason": ["理由：必须填写。"]})
@@ -368,8 +363,7 @@ def _lock_assignment(assignment: Assignment) -> Assignment:
 
 
 def _require_can_score(judge: User, assignment: Assignment, now: datetime) -> None:
-    if assignment.judge_id != judge.pk:
-        raise NotFound()
+    require(can_score_assignment, judge, assignment, hidden=True)
     reason = round_refusal(assignment.round, now)
     if reason:
         raise Conflict(reason, code="round_locked")
@@ -523,7 +517,7 @@ def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | Non
 @transaction.atomic
 def scorecard_unlock(*, actor: User, assignment: Assignment, reason: str) -> Scorecard:
     """The office reopens a submitted scorecard, with a reason on record."""
-    _require_office(actor)
+    require(is_office, actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(fields={"reason": ["理由：解锁评分表必须写明理由。"]})

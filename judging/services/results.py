@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from competition import phases
 from competition.audit import audit_record
-from competition.enums import Phase, Role
-from competition.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
+from competition.enums import Phase
+from competition.exceptions import Conflict, NotFound, ValidationFailed
 from competition.faults import fault_delay
 from competition.models import Category, Competition, Round, User
+from competition.rules import is_office, require
 from competition.services import competition_advance
 from nominations.models import Nomination
 from nominations.validators import PHONE_RE
@@ -45,11 +46,6 @@ from ..workdays import publicity_period
 
 Progress = Callable[[int, int], None]
 logger = logging.getLogger(__name__)
-
-
-def _require_office(actor: User) -> None:
-    if actor is None or actor.role != Role.OFFICE:
-        raise Forbidden()
 
 
 # --------------------------------------------------------------------------- inputs
@@ -251,7 +247,7 @@ def aggregation_request(*, actor: User, round_: Round, method: str | None = None
     The job row is the outbox: the task is sent after commit, and a job the
     broker could not take stays ``queued`` until ``drain_outbox`` sends it.
     """
-    _require_office(actor)
+    require(is_office, actor)
     method = method or round_.method
     if method not in [m.value for m in aggregation.Method]:
         raise ValidationFailed(fields={"method": [f"计分方法：未知的方法“{method}”。"]})
@@ -317,7 +313,7 @@ def outbox_drain(*, older_than_seconds: int = 30) -> int:
 @transaction.atomic
 def round_close(*, actor: User, round_: Round, now: datetime | None = None) -> RankingSnapshot:
     """Lock the round's scorecards, rank it with its own method and mark who advances."""
-    _require_office(actor)
+    require(is_office, actor)
     round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_.pk)
     if round_.closed_at is not None:
         raise Conflict(f"“{round_.name}”已经结束。", code="round_closed")
@@ -407,7 +403,7 @@ def publicity_publish(
     *, actor: User, competition: Competition, working_days: int | None = None, now: datetime | None = None
 ) -> Publicity:
     """Publish the proposed winners (the top ``award_quota`` of each category) for 公示."""
-    _require_office(actor)
+    require(is_office, actor)
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     now = now or timezone.now()
     if competition.phase != Phase.JUDGING:
@@ -509,7 +505,7 @@ def objection_lodge(
 @transaction.atomic
 def objection_resolve(*, actor: User, objection: Objection, decision: str, reason: str) -> Objection:
     """Upheld: the nominee leaves the list and the next ranked of the category enters. Dismissed: recorded."""
-    _require_office(actor)
+    require(is_office, actor)
     reason = (reason or "").strip()
     if decision not in (ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED):
         raise ValidationFailed(fields={"decision": ["处理结论：应为 upheld 或 dismissed。"]})
@@ -572,7 +568,7 @@ def _next_ranked(competition: Competition, category_id: int) -> Award | None:
 @transaction.atomic
 def competition_finalize(*, actor: User, competition: Competition, now: datetime | None = None) -> Competition:
     """Fix the awards: refused while an objection is open or before the 公示 ends."""
-    _require_office(actor)
+    require(is_office, actor)
     now = now or timezone.now()
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     awards = Award.objects.filter(competition=competition, status=AwardStatus.PROPOSED)
