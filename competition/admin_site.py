@@ -1,10 +1,12 @@
 """The admin site: open to the office (full) and observers (read only), by role."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 
 from .enums import Role
+from .exceptions import ApplicationError
 from .forms import ThrottledAuthenticationForm
 
 
@@ -37,8 +39,19 @@ class OfficeAdminSite(admin.AdminSite):
         return bool(user.is_active and user.is_authenticated and user.role in (Role.OFFICE, Role.OBSERVER))
 
 
+def refusal_text(exc: ApplicationError) -> str:
+    details = [m for messages_ in exc.fields.values() for m in messages_]
+    return "；".join([exc.message, *details]) if details else exc.message
+
+
 class RoleAdmin(admin.ModelAdmin):
-    """Base of every ModelAdmin: the office may change, observers only look."""
+    """Base of every ModelAdmin: the office may change, observers only look.
+
+    Writes go through services (each ModelAdmin's ``save_model`` and
+    ``save_formset``); a refusal of a service is shown as a message and
+    nothing is saved. Nothing is deleted here unless a ModelAdmin routes its
+    deletes through a service and says so in ``has_delete_permission``.
+    """
 
     def _is_office(self, request) -> bool:
         return request.user.is_active and request.user.role == Role.OFFICE
@@ -56,7 +69,21 @@ class RoleAdmin(admin.ModelAdmin):
         return self._is_office(request)
 
     def has_delete_permission(self, request, obj=None):
-        return self._is_office(request)
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:  # the transaction was rolled back
+            self.message_user(request, refusal_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ApplicationError as exc:
+            self.message_user(request, refusal_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class RoleInline:
