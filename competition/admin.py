@@ -10,6 +10,7 @@ import contextvars
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 
 from . import services
 from .admin_site import RoleAdmin, RoleInline
@@ -30,6 +31,9 @@ from .phases import next_phase, rubric_total
 
 # Deleting rows in bulk would bypass the services (and the audit trail).
 admin.site.disable_action("delete_selected")
+# Groups carry Django permissions, which grant nothing here (the role does):
+# not offered in the admin.
+admin.site.unregister(Group)
 
 
 def _mark_saved(obj, saved) -> None:
