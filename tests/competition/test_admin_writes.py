@@ -309,3 +309,54 @@ def test_a_category_delete_goes_through_the_service():
     assert not Category.objects.filter(pk=category.pk).exists()
     entry = AuditEntry.objects.get(action="category.delete")
     assert entry.actor == office and entry.before["code"] == category.code and entry.before["criteria"]
+
+
+def test_a_competition_made_in_the_admin_with_its_rows_goes_through_the_services():
+    """The office guide's way: 增加 推选活动 with issuers, categories and rounds on one page."""
+    office = OfficeFactory()
+    client = signed_in(office)
+    url = "/admin/competition/competition/add/"
+    data = form_data(client.get(url))
+    data.update(
+        {
+            "title": "2098年度太原市学雷锋志愿服务先进典型推选",
+            "certificate_wording": "",
+            "nominations_open_0": "2098-10-08",
+            "nominations_open_1": "00:00:00",
+            "nominations_close_0": "2098-10-31",
+            "nominations_close_1": "18:00:00",
+            "judging_close_0": "2098-11-20",
+            "judging_close_1": "18:00:00",
+            "publicity_working_days": "5",
+            "holidays": "[]",
+            "issuers-TOTAL_FORMS": "1",
+            "issuers-0-order": "1",
+            "issuers-0-name": "中共太原市委宣传部",
+            "categories-TOTAL_FORMS": "1",
+            "categories-0-order": "1",
+            "categories-0-code": "XM",
+            "categories-0-name": "最佳志愿服务项目",
+            "categories-0-kind": "project",
+            "categories-0-award_quota": "10",
+            "categories-0-nomination_quota_per_unit": "2",
+            "rounds-TOTAL_FORMS": "1",
+            "rounds-0-order": "1",
+            "rounds-0-name": "初评",
+            "rounds-0-method": "trimmed_mean",
+            "rounds-0-trim_min_judges": "5",
+            "rounds-0-judges_per_nomination": "5",
+            "rounds-0-weight": "1",
+        }
+    )
+    data["year"] = "2098"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    competition = Competition.objects.get(year=2098)
+    assert competition.phase == Phase.DRAFT
+    assert [i.name for i in competition.issuers.all()] == ["中共太原市委宣传部"]
+    assert [c.code for c in competition.categories.all()] == ["XM"]
+    assert [r.name for r in competition.rounds.all()] == ["初评"]
+    actions = set(AuditEntry.objects.filter(actor=office).values_list("action", flat=True))
+    assert {"competition.create", "issuer.create", "category.create", "round.create"} <= actions
+    made = AuditEntry.objects.get(action="category.create")
+    assert made.after["competition"] == competition.pk and made.after["code"] == "XM"
