@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -382,12 +383,39 @@ class LoginFailed(ApplicationError):
     default_message = "用户名或密码不正确。"
 
 
-def _failure_keys(username: str, address: str | None) -> list[tuple[str, int]]:
+logger = logging.getLogger("competition.auth")
+
+
+@dataclass(frozen=True)
+class _Limit:
+    """One throttle counter: its cache key, its limit, what it counts (for the lockout record)."""
+
+    key: str
+    limit: int
+    scope: str
+
+
+def _failure_keys(username: str, address: str | None) -> list[_Limit]:
+    """The counters of a sign-in attempt, narrowest first.
+
+    Per (account, address) the limit is low: one address guessing one
+    account's password is stopped after a few tries, without locking the
+    account's owner out elsewhere. Per address it is higher (one address
+    trying many accounts). Per account there is only a high ceiling, so that
+    wrong passwords from anywhere cannot lock ``office`` or a judge out for
+    everyone, while a guess spread over many addresses is still bounded.
+    """
     account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    keys = [(f"login-fail:account:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT)]
-    if address:
-        keys.append((f"login-fail:address:{address}", settings.LOGIN_FAILURES_PER_ADDRESS))
-    return keys
+    where = address or "unknown"
+    return [
+        _Limit(
+            f"login-fail:account-address:{account}:{where}",
+            settings.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS,
+            "account_address",
+        ),
+        _Limit(f"login-fail:address:{where}", settings.LOGIN_FAILURES_PER_ADDRESS, "address"),
+        _Limit(f"login-fail:account:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT, "account"),
+    ]
 
 
 def _window() -> tuple[int, int]:
@@ -398,17 +426,50 @@ def _window() -> tuple[int, int]:
     return index, max(1, int((index + 1) * length - now))
 
 
-def _count_attempt(keys: list[tuple[str, int]]) -> list[str]:
-    """Count this attempt against every key *before* the password is checked.
+def _lockout_record(limit: _Limit, *, username: str, address: str | None, retry_after: int) -> None:
+    """Log and audit a lockout once, when it starts (the first attempt over the limit)."""
+    details = {
+        "scope": limit.scope,
+        "username": username[:150],
+        "address": address,
+        "limit": limit.limit,
+        "window_seconds": int(settings.LOGIN_FAILURE_WINDOW.total_seconds()),
+        "retry_after": retry_after,
+    }
+    logger.warning(
+        "Sign-in locked out (%s): username=%r address=%s after %d failures; %d s left in the window",
+        limit.scope,
+        details["username"],
+        address,
+        limit.limit,
+        retry_after,
+    )
+    user = None
+    if limit.scope != "address":
+        user = User.objects.filter(username__iexact=username.strip()).first()
+    audit_record(
+        actor=None,
+        action="auth.lockout",
+        obj=user,
+        object_type=None if user else "auth.sign_in",
+        object_id=None if user else "",
+        after=details,
+    )
+
+
+def _count_attempt(limits: list[_Limit], *, username: str, address: str | None) -> list[str]:
+    """Count this attempt against every counter *before* the password is checked.
 
     Counting first and atomically (``add`` then ``incr``) means a burst of
     parallel guesses cannot all slip past the limit. A successful sign-in
-    gives its count back.
+    gives its count back. The counters are taken narrowest first and the
+    first one over its limit stops the attempt, so an address that is
+    already throttled does not use up the account's ceiling any further.
     """
     index, left = _window()
     counted = []
-    for base, limit in keys:
-        key = f"{base}:{index}"
+    for limit in limits:
+        key = f"{limit.key}:{index}"
         cache.add(key, 0, left + 5)
         try:
             count = cache.incr(key)
@@ -416,7 +477,9 @@ def _count_attempt(keys: list[tuple[str, int]]) -> list[str]:
             cache.set(key, 1, left + 5)
             count = 1
         counted.append(key)
-        if count > limit:
+        if count > limit.limit:
+            if count == limit.limit + 1:  # exactly one request sees this: the lockout starts
+                _lockout_record(limit, username=username, address=address, retry_after=left)
             raise LoginThrottled(left)
     return counted
 
@@ -430,9 +493,10 @@ def _give_back(counted: list[str]) -> None:
 def login_check(*, request, username: str, password: str, address: str | None) -> User:
     """Authenticate, with one generic error and a throttle on repeated failures.
 
-    Used by the API token endpoint and by the web sign-in form alike.
+    Used by the API token endpoint, the web sign-in form and the admin's
+    sign-in form alike.
     """
-    counted = _count_attempt(_failure_keys(username, address))
+    counted = _count_attempt(_failure_keys(username, address), username=username, address=address)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
         raise LoginFailed()

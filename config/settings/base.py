@@ -210,8 +210,12 @@ SPECTACULAR_SETTINGS = {
 # API tokens and login throttling.
 API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
-LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+# Failed sign-ins per window: per (account, client address) the low limit, per
+# address one across accounts, per account only a high ceiling (so that wrong
+# passwords from anywhere cannot lock an account out for everyone).
+LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = env.int("LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=100)
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -189,12 +189,31 @@ def test_admin_judge_profile_offers_only_judge_accounts(client, office, officer)
 
 
 def test_web_sign_in_is_throttled_like_the_api(client, officer, settings):
-    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    settings.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = 3
     for _ in range(3):
         assert "用户名或密码不正确" in sign_in(client, officer, "wrong password").content.decode()
     response = sign_in(client, officer)  # the right password, but too many failures
     assert "登录失败次数过多" in response.content.decode()
     assert client.get("/").status_code == 302
+    # From another address the owner signs in.
+    other = client.post(
+        "/accounts/login/",
+        {"username": officer.username, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.30",
+    )
+    assert other.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_admin_sign_in_is_throttled_like_the_api(client, office, settings):
+    settings.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = 3
+    for _ in range(3):
+        client.post("/admin/login/", {"username": office.username, "password": "wrong password"})
+    response = client.post("/admin/login/", {"username": office.username, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "登录失败次数过多" in response.content.decode()
+    assert client.get("/admin/").status_code == 302
+    assert AuditEntry.objects.filter(action="auth.lockout").count() == 1
 
 
 def test_unknown_api_path_answers_in_the_error_shape(client):
