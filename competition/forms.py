@@ -26,10 +26,11 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                     username=username,
                     password=password,
                     address=client_address(self.request),
+                    # Refusals by role (the admin) are audited as failed sign-ins.
+                    allowed=self.confirm_login_allowed,
                 )
             except services.LoginThrottled as exc:
                 raise ValidationError(exc.message, code="throttled") from exc
             except services.LoginFailed as exc:
                 raise self.get_invalid_login_error() from exc
-            self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

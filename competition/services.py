@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -490,17 +491,62 @@ def _give_back(counted: list[str]) -> None:
             cache.decr(key)
 
 
-def login_check(*, request, username: str, password: str, address: str | None) -> User:
+def _login_failed_record(*, request, username: str, address: str | None, reason: str, user=None) -> None:
+    """Audit a failed sign-in: no actor (nobody signed in), the name tried and the address."""
+    audit_record(
+        actor=None,
+        action="auth.login_failed",
+        obj=user,
+        object_type=None if user else "auth.sign_in",
+        object_id=None if user else "",
+        after={
+            "username": username[:150],
+            "address": address,
+            "reason": reason,
+            "via": getattr(request, "path", "") or "",
+        },
+    )
+
+
+def login_check(
+    *,
+    request,
+    username: str,
+    password: str,
+    address: str | None,
+    allowed: Callable[[User], None] | None = None,
+) -> User:
     """Authenticate, with one generic error and a throttle on repeated failures.
 
     Used by the API token endpoint, the web sign-in form and the admin's
-    sign-in form alike.
+    sign-in form alike. ``allowed(user)`` may refuse a right password (the
+    admin admits only some roles) by raising; the refusal is audited as a
+    failed sign-in and the exception passes on. Success and failure are both
+    audited (``auth.login``, ``auth.login_failed``); the password never is.
     """
     counted = _count_attempt(_failure_keys(username, address), username=username, address=address)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
+        known = User.objects.filter(username=username).first()
+        _login_failed_record(
+            request=request, username=username, address=address, reason="invalid_credentials", user=known
+        )
         raise LoginFailed()
     _give_back(counted)
+    if allowed is not None:
+        try:
+            allowed(user)
+        except Exception:
+            _login_failed_record(
+                request=request, username=username, address=address, reason="not_allowed", user=user
+            )
+            raise
+    audit_record(
+        actor=user,
+        action="auth.login",
+        obj=user,
+        after={"address": address, "via": getattr(request, "path", "") or ""},
+    )
     return user
 
 
@@ -510,6 +556,7 @@ def token_issue(*, user: User) -> IssuedToken:
     token = ApiToken.objects.create(
         user=user, key_hash=_hash(raw), expires_at=timezone.now() + settings.API_TOKEN_TTL
     )
+    audit_record(actor=user, action="token.issue", obj=token, after={"expires_at": token.expires_at})
     return IssuedToken(raw=raw, token=token)
 
 
@@ -526,8 +573,13 @@ def token_lookup(*, raw: str) -> ApiToken | None:
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def token_revoke(*, token: ApiToken, actor: User | None = None) -> None:
+    """Revoke one token (sign-out); ``actor`` defaults to its owner. Audited when it was live."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(actor=actor or token.user, action="token.revoke", obj=token, after={"reason": "logout"})
 
 
 def require_office(user: User) -> None:

@@ -274,3 +274,48 @@ def test_login_address_behind_a_trusted_proxy_is_the_hop_it_saw(office, settings
     assert blocked.status_code == 429
     other = login(api_client(), office.username, HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
     assert other.status_code == 200
+
+
+# --------------------------------------------------------------------------- audit of sign-in and tokens
+
+
+def _no_secret_in(entry, *secrets):
+    text = str([entry.before, entry.after, entry.reason, entry.object_id])
+    return not any(secret in text for secret in secrets)
+
+
+def test_failed_sign_ins_are_audited_with_the_name_and_address_but_no_actor(office):
+    login(api_client(), office.username, "Wrong-Secret-1", REMOTE_ADDR="203.0.113.40")
+    login(api_client(), "nobody-by-this-name", "Wrong-Secret-2", REMOTE_ADDR="203.0.113.41")
+    known, unknown = AuditEntry.objects.filter(action="auth.login_failed").order_by("pk")
+    assert (known.actor, known.actor_role) == (None, "")
+    assert (known.object_type, known.object_id) == ("competition.user", str(office.pk))
+    assert known.after["username"] == office.username
+    assert known.after["reason"] == "invalid_credentials"
+    assert known.after["via"] == "/api/v1/auth/token/"
+    assert known.client_address == known.after["address"] == "203.0.113.40"
+    assert (unknown.actor, unknown.object_type, unknown.object_id) == (None, "auth.sign_in", "")
+    assert unknown.after["username"] == "nobody-by-this-name"
+    assert unknown.client_address == "203.0.113.41"
+    assert _no_secret_in(known, "Wrong-Secret") and _no_secret_in(unknown, "Wrong-Secret")
+    assert not AuditEntry.objects.filter(action="auth.login").exists()
+    # The audit API shows them to the office, actor empty.
+    listed = api_client(office).get("/api/v1/audit/", {"action": "auth.login_failed"}).json()
+    assert [e["actor"] for e in listed["results"]] == [None, None]
+
+
+def test_sign_in_and_token_issue_and_revoke_are_audited_without_the_token(office):
+    response = login(api_client(), office.username, REMOTE_ADDR="203.0.113.42")
+    raw = response.json()["token"]
+    token = ApiToken.objects.get(user=office)
+    signed_in = AuditEntry.objects.get(action="auth.login")
+    assert (signed_in.actor, signed_in.actor_role, signed_in.object_id) == (office, "office", str(office.pk))
+    assert signed_in.client_address == "203.0.113.42"
+    issued = AuditEntry.objects.get(action="token.issue")
+    assert (issued.actor, issued.object_type, issued.object_id) == (office, "competition.apitoken", str(token.pk))
+    assert issued.after["expires_at"] == token.expires_at.isoformat()
+    assert with_token(raw).post("/api/v1/auth/logout/").status_code == 204
+    revoked = AuditEntry.objects.get(action="token.revoke")
+    assert (revoked.actor, revoked.object_id) == (office, str(token.pk))
+    for entry in (signed_in, issued, revoked):
+        assert _no_secret_in(entry, raw, token.key_hash, PASSWORD)
