@@ -40,6 +40,9 @@ from competition.models import (
 )
 
 PASSWORD = "correct horse battery"
+# The password of accounts made through services.user_create (which applies
+# the password validators: length, common, numeric, similarity).
+STRONG_PASSWORD = "Xlf-test-pass-2026"
 
 # The default rubric of docs/domain.md: (name, max points, guidance); totals 100.
 DEFAULT_RUBRIC = [

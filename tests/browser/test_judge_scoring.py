@@ -20,11 +20,12 @@ from judging.enums import ScorecardStatus
 from judging.models import Assignment, Objection, Pledge, Scorecard
 from nominations.enums import Status
 from nominations.models import Nomination
+from tests.factories import STRONG_PASSWORD
 from tests.nominations.conftest import competition_payload
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "pw-judge-browser"
+PASSWORD = STRONG_PASSWORD
 SAVED = re.compile(r"已自动保存 \d{2}:\d{2}")
 
 # Realistic projects of four units (小店区, 迎泽区, 杏花岭区, 尖草坪区).
@@ -113,7 +114,7 @@ def _judge(username: str, name: str, unit: Unit | None = None):
 @pytest.fixture
 def judging_setup():
     office = competition_services.user_create(
-        actor=None, username="office-browser", password="pw-office-browser", role=Role.OFFICE
+        actor=None, username="office-browser", password=STRONG_PASSWORD, role=Role.OFFICE
     )
     competition = competition_services.competition_create(actor=office, data=_payload(2032))
     # Straight to judging: the phase machine is tested elsewhere.
