@@ -18,11 +18,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import phases
+from . import context, phases
 from .audit import audit_record, snapshot
 from .enums import EligibilityRule, Phase, Role
 from .exceptions import ApplicationError, Conflict, Forbidden, ValidationFailed
@@ -311,6 +313,8 @@ def user_create(
         display_name=display_name,
         is_staff=role == Role.OFFICE,
     )
+    if password is not None:
+        password_validate(password=password, user=user)
     user.set_password(password)  # None: an unusable password (the account signs in once one is set)
     try:
         with transaction.atomic():
@@ -323,6 +327,82 @@ def user_create(
         obj=user,
         after=snapshot(user, ["username", "role", "unit", "display_name"]),
     )
+    return user
+
+
+def password_validate(*, password: str, user: User | None = None, field: str = "password") -> None:
+    """Django's password validators (``AUTH_PASSWORD_VALIDATORS``), failing as
+    ``ValidationFailed`` naming ``field`` in Chinese. ``user`` (saved or not)
+    is what the password must not resemble."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        label = PASSWORD_FIELD_LABELS.get(field, "密码")
+        raise ValidationFailed(fields={field: [f"{label}：{m}" for m in exc.messages]}) from exc
+
+
+PASSWORD_FIELD_LABELS = {"password": "密码", "new_password": "新密码", "old_password": "原密码"}
+
+
+class PasswordChangeThrottled(ApplicationError):
+    status_code = 429
+    default_code = "throttled"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            f"原密码输错次数过多，请 {self.retry_after} 秒后再试。",
+            fields={"old_password": [f"原密码：输错次数过多，请 {self.retry_after} 秒后再试。"]},
+        )
+
+
+def user_password_change(
+    *, actor: User, old_password: str, new_password: str, keep_token: ApiToken | None = None
+) -> User:
+    """A signed-in user changes their own password.
+
+    The old password must be right (wrong guesses are throttled like
+    sign-ins, per account and address, and the throttle's lockout is
+    audited); the new one passes the password validators. Every API token of
+    the user is revoked except ``keep_token`` (the one making an API request;
+    the web page keeps none). The caller keeps its web session valid
+    (``update_session_auth_hash``); the user's other sessions end, as Django
+    ties them to the old password.
+    """
+    if not (actor and actor.is_authenticated and actor.is_active):
+        raise Forbidden()
+    address = context.current().client_address
+    limits = [
+        _Limit(
+            f"password-change-fail:{actor.pk}:{address or 'unknown'}",
+            settings.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS,
+            "password_change",
+        )
+    ]
+    try:
+        counted = _count_attempt(limits, username=actor.username, address=address)
+    except LoginThrottled as exc:
+        raise PasswordChangeThrottled(exc.retry_after) from exc
+    if not actor.check_password(old_password):
+        raise ValidationFailed(fields={"old_password": ["原密码：原密码不正确。"]})
+    _give_back(counted)
+    password_validate(password=new_password, user=actor, field="new_password")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+        if keep_token is not None:
+            live = live.exclude(pk=keep_token.pk)
+        revoked = sorted(live.values_list("pk", flat=True))
+        live.update(revoked_at=timezone.now())
+        audit_record(
+            actor=user,
+            action="user.password_change",
+            obj=user,
+            after={"tokens_revoked": revoked, "token_kept": keep_token.pk if keep_token else None},
+        )
+    actor.password = user.password  # the caller's object: update_session_auth_hash reads it
     return user
 
 

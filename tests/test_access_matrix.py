@@ -256,6 +256,11 @@ MATRIX: list[tuple] = [
         {"A": (400, 400, 400, 400, 400, 400, 400, 400)}),
     ("POST", "/api/v1/auth/logout/", None,
         {"A": (401, 204, 204, 204, 204, 204, 204, 204)}),
+    # Every caller changes only their own password (the endpoint names no account).
+    ("POST", "/api/v1/auth/password/", {"old_password": "not-the-password", "new_password": "Matrix-new-pass-2026"},
+        {"A": (401, 400, 400, 400, 400, 400, 400, 400)}),
+    ("POST", "/api/v1/auth/password/", {"old_password": STRONG_PASSWORD, "new_password": "Matrix-new-pass-2026"},
+        {"A": (401, 204, 204, 204, 204, 204, 204, 204)}),
     # --- units, competitions, judges, audit
     ("GET", "/api/v1/units/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
     ("GET", "/api/v1/units/{unit}/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),

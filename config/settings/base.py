@@ -93,8 +93,14 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's four password validators, with Chinese messages (competition/validators.py);
+# applied wherever a password is set (services.user_create, the password change,
+# the admin's forms, seed_demo).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "competition.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "competition.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "competition.validators.CommonPasswordValidator"},
+    {"NAME": "competition.validators.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
