@@ -324,7 +324,7 @@ def test_office_switches_the_ranking_method_and_compares(page, login, shot, judg
     _score_everything(judging_setup, leave_open=1)
     round_ = judging_setup["round"]
     services.snapshot_compute(round_=round_, method="trimmed_mean")
-    login(page, "office-browser", "pw-office-browser")
+    login(page, "office-browser", STRONG_PASSWORD)
 
     page.goto(f"/judging/rounds/{round_.pk}/progress/")
     expect(page.get_by_role("heading", name="评审进度：初评")).to_be_visible()

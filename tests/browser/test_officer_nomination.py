@@ -280,7 +280,7 @@ def test_office_returns_a_nomination_and_the_officer_sees_why(
     nomination = submitted_with_files(officer_account, open_competition)
 
     # The office finds it in the review queue, filtered to what waits for review.
-    login(page, "office-browser", "pw-office-browser")
+    login(page, "office-browser", STRONG_PASSWORD)
     page.goto("/nominations/review/")
     page.get_by_label("状态").select_option("submitted")
     page.get_by_role("button", name="筛选").click()
