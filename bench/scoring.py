@@ -133,7 +133,7 @@ def build_fixture(args) -> Fixture:
         for i in range(args.judges):
             username = f"bench-judge{i + 1:03d}"
             user = competition_services.user_create(
-                actor=office, username=username, password=f"pw-{username}", role=Role.JUDGE,
+                actor=office, username=username, password="Scoring-bench-Pw-2026", role=Role.JUDGE,
                 display_name=f"评委{i + 1:03d}",
             )
             # A third of the judges belong to a unit, some to an organisation: 回避 is real work.

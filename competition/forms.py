@@ -1,5 +1,7 @@
 """Forms of the foundation."""
 
+from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -26,10 +28,42 @@ class ThrottledAuthenticationForm(AuthenticationForm):
                     username=username,
                     password=password,
                     address=client_address(self.request),
+                    # Refusals by role (the admin) are audited as failed sign-ins.
+                    allowed=self.confirm_login_allowed,
                 )
             except services.LoginThrottled as exc:
                 raise ValidationError(exc.message, code="throttled") from exc
             except services.LoginFailed as exc:
                 raise self.get_invalid_login_error() from exc
-            self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class PasswordChangeForm(forms.Form):
+    """Old password and the new one twice; the service checks and changes it."""
+
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html,
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    # The service names these fields; the form shows them on its own.
+    SERVICE_FIELDS = {"old_password": "old_password", "new_password": "new_password1"}
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("new_password1"), cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return cleaned

@@ -13,6 +13,7 @@ import rules
 from django.contrib import auth
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -56,6 +57,10 @@ class UserManager(DjangoUserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         """``createsuperuser`` makes an office account: a role is what grants rights here."""
         extra_fields.setdefault("role", Role.OFFICE)
+        if password is not None:
+            # The password validators hold here too (``createsuperuser --noinput``
+            # and its "bypass validation?" prompt do not check them).
+            validate_password(password, self.model(username=username, email=email or ""))
         return super().create_superuser(username, email, password, **extra_fields)
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,14 +18,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import phases
+from . import context, phases
 from .audit import audit_record, snapshot
 from .enums import EligibilityRule, Phase, Role
-from .exceptions import ApplicationError, Conflict, ValidationFailed
+from .exceptions import ApplicationError, Conflict, Forbidden, ValidationFailed
 from .models import (
     ApiToken,
     Category,
@@ -315,6 +319,8 @@ def user_create(
         display_name=display_name,
         is_staff=role == Role.OFFICE,
     )
+    if password is not None:
+        password_validate(password=password, user=user)
     user.set_password(password)  # None: an unusable password (the account signs in once one is set)
     try:
         with transaction.atomic():
@@ -327,6 +333,82 @@ def user_create(
         obj=user,
         after=snapshot(user, ["username", "role", "unit", "display_name"]),
     )
+    return user
+
+
+def password_validate(*, password: str, user: User | None = None, field: str = "password") -> None:
+    """Django's password validators (``AUTH_PASSWORD_VALIDATORS``), failing as
+    ``ValidationFailed`` naming ``field`` in Chinese. ``user`` (saved or not)
+    is what the password must not resemble."""
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        label = PASSWORD_FIELD_LABELS.get(field, "密码")
+        raise ValidationFailed(fields={field: [f"{label}：{m}" for m in exc.messages]}) from exc
+
+
+PASSWORD_FIELD_LABELS = {"password": "密码", "new_password": "新密码", "old_password": "原密码"}
+
+
+class PasswordChangeThrottled(ApplicationError):
+    status_code = 429
+    default_code = "throttled"
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(
+            f"原密码输错次数过多，请 {self.retry_after} 秒后再试。",
+            fields={"old_password": [f"原密码：输错次数过多，请 {self.retry_after} 秒后再试。"]},
+        )
+
+
+def user_password_change(
+    *, actor: User, old_password: str, new_password: str, keep_token: ApiToken | None = None
+) -> User:
+    """A signed-in user changes their own password.
+
+    The old password must be right (wrong guesses are throttled like
+    sign-ins, per account and address, and the throttle's lockout is
+    audited); the new one passes the password validators. Every API token of
+    the user is revoked except ``keep_token`` (the one making an API request;
+    the web page keeps none). The caller keeps its web session valid
+    (``update_session_auth_hash``); the user's other sessions end, as Django
+    ties them to the old password.
+    """
+    if not (actor and actor.is_authenticated and actor.is_active):
+        raise Forbidden()
+    address = context.current().client_address
+    limits = [
+        _Limit(
+            f"password-change-fail:{actor.pk}:{address or 'unknown'}",
+            settings.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS,
+            "password_change",
+        )
+    ]
+    try:
+        counted = _count_attempt(limits, username=actor.username, address=address)
+    except LoginThrottled as exc:
+        raise PasswordChangeThrottled(exc.retry_after) from exc
+    if not actor.check_password(old_password):
+        raise ValidationFailed(fields={"old_password": ["原密码：原密码不正确。"]})
+    _give_back(counted)
+    password_validate(password=new_password, user=actor, field="new_password")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=actor.pk)
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+        if keep_token is not None:
+            live = live.exclude(pk=keep_token.pk)
+        revoked = sorted(live.values_list("pk", flat=True))
+        live.update(revoked_at=timezone.now())
+        audit_record(
+            actor=user,
+            action="user.password_change",
+            obj=user,
+            after={"tokens_revoked": revoked, "token_kept": keep_token.pk if keep_token else None},
+        )
+    actor.password = user.password  # the caller's object: update_session_auth_hash reads it
     return user
 
 
@@ -392,12 +474,39 @@ class LoginFailed(ApplicationError):
     default_message = "用户名或密码不正确。"
 
 
-def _failure_keys(username: str, address: str | None) -> list[tuple[str, int]]:
+logger = logging.getLogger("competition.auth")
+
+
+@dataclass(frozen=True)
+class _Limit:
+    """One throttle counter: its cache key, its limit, what it counts (for the lockout record)."""
+
+    key: str
+    limit: int
+    scope: str
+
+
+def _failure_keys(username: str, address: str | None) -> list[_Limit]:
+    """The counters of a sign-in attempt, narrowest first.
+
+    Per (account, address) the limit is low: one address guessing one
+    account's password is stopped after a few tries, without locking the
+    account's owner out elsewhere. Per address it is higher (one address
+    trying many accounts). Per account there is only a high ceiling, so that
+    wrong passwords from anywhere cannot lock ``office`` or a judge out for
+    everyone, while a guess spread over many addresses is still bounded.
+    """
     account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    keys = [(f"login-fail:account:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT)]
-    if address:
-        keys.append((f"login-fail:address:{address}", settings.LOGIN_FAILURES_PER_ADDRESS))
-    return keys
+    where = address or "unknown"
+    return [
+        _Limit(
+            f"login-fail:account-address:{account}:{where}",
+            settings.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS,
+            "account_address",
+        ),
+        _Limit(f"login-fail:address:{where}", settings.LOGIN_FAILURES_PER_ADDRESS, "address"),
+        _Limit(f"login-fail:account:{account}", settings.LOGIN_FAILURES_PER_ACCOUNT, "account"),
+    ]
 
 
 def _window() -> tuple[int, int]:
@@ -408,17 +517,50 @@ def _window() -> tuple[int, int]:
     return index, max(1, int((index + 1) * length - now))
 
 
-def _count_attempt(keys: list[tuple[str, int]]) -> list[str]:
-    """Count this attempt against every key *before* the password is checked.
+def _lockout_record(limit: _Limit, *, username: str, address: str | None, retry_after: int) -> None:
+    """Log and audit a lockout once, when it starts (the first attempt over the limit)."""
+    details = {
+        "scope": limit.scope,
+        "username": username[:150],
+        "address": address,
+        "limit": limit.limit,
+        "window_seconds": int(settings.LOGIN_FAILURE_WINDOW.total_seconds()),
+        "retry_after": retry_after,
+    }
+    logger.warning(
+        "Sign-in locked out (%s): username=%r address=%s after %d failures; %d s left in the window",
+        limit.scope,
+        details["username"],
+        address,
+        limit.limit,
+        retry_after,
+    )
+    user = None
+    if limit.scope != "address":
+        user = User.objects.filter(username__iexact=username.strip()).first()
+    audit_record(
+        actor=None,
+        action="auth.lockout",
+        obj=user,
+        object_type=None if user else "auth.sign_in",
+        object_id=None if user else "",
+        after=details,
+    )
+
+
+def _count_attempt(limits: list[_Limit], *, username: str, address: str | None) -> list[str]:
+    """Count this attempt against every counter *before* the password is checked.
 
     Counting first and atomically (``add`` then ``incr``) means a burst of
     parallel guesses cannot all slip past the limit. A successful sign-in
-    gives its count back.
+    gives its count back. The counters are taken narrowest first and the
+    first one over its limit stops the attempt, so an address that is
+    already throttled does not use up the account's ceiling any further.
     """
     index, left = _window()
     counted = []
-    for base, limit in keys:
-        key = f"{base}:{index}"
+    for limit in limits:
+        key = f"{limit.key}:{index}"
         cache.add(key, 0, left + 5)
         try:
             count = cache.incr(key)
@@ -426,7 +568,9 @@ def _count_attempt(keys: list[tuple[str, int]]) -> list[str]:
             cache.set(key, 1, left + 5)
             count = 1
         counted.append(key)
-        if count > limit:
+        if count > limit.limit:
+            if count == limit.limit + 1:  # exactly one request sees this: the lockout starts
+                _lockout_record(limit, username=username, address=address, retry_after=left)
             raise LoginThrottled(left)
     return counted
 
@@ -437,16 +581,62 @@ def _give_back(counted: list[str]) -> None:
             cache.decr(key)
 
 
-def login_check(*, request, username: str, password: str, address: str | None) -> User:
+def _login_failed_record(*, request, username: str, address: str | None, reason: str, user=None) -> None:
+    """Audit a failed sign-in: no actor (nobody signed in), the name tried and the address."""
+    audit_record(
+        actor=None,
+        action="auth.login_failed",
+        obj=user,
+        object_type=None if user else "auth.sign_in",
+        object_id=None if user else "",
+        after={
+            "username": username[:150],
+            "address": address,
+            "reason": reason,
+            "via": getattr(request, "path", "") or "",
+        },
+    )
+
+
+def login_check(
+    *,
+    request,
+    username: str,
+    password: str,
+    address: str | None,
+    allowed: Callable[[User], None] | None = None,
+) -> User:
     """Authenticate, with one generic error and a throttle on repeated failures.
 
-    Used by the API token endpoint and by the web sign-in form alike.
+    Used by the API token endpoint, the web sign-in form and the admin's
+    sign-in form alike. ``allowed(user)`` may refuse a right password (the
+    admin admits only some roles) by raising; the refusal is audited as a
+    failed sign-in and the exception passes on. Success and failure are both
+    audited (``auth.login``, ``auth.login_failed``); the password never is.
     """
-    counted = _count_attempt(_failure_keys(username, address))
+    counted = _count_attempt(_failure_keys(username, address), username=username, address=address)
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_active:
+        known = User.objects.filter(username=username).first()
+        _login_failed_record(
+            request=request, username=username, address=address, reason="invalid_credentials", user=known
+        )
         raise LoginFailed()
     _give_back(counted)
+    if allowed is not None:
+        try:
+            allowed(user)
+        except Exception:
+            _login_failed_record(
+                request=request, username=username, address=address, reason="not_allowed", user=user
+            )
+            raise
+    audit_record(
+        actor=user,
+        action="auth.login",
+        obj=user,
+        after={"address": address, "via": getattr(request, "path", "") or ""},
+    )
     return user
 
 
@@ -456,6 +646,7 @@ def token_issue(*, user: User) -> IssuedToken:
     token = ApiToken.objects.create(
         user=user, key_hash=_hash(raw), expires_at=timezone.now() + settings.API_TOKEN_TTL
     )
+    audit_record(actor=user, action="token.issue", obj=token, after={"expires_at": token.expires_at})
     return IssuedToken(raw=raw, token=token)
 
 
@@ -472,8 +663,13 @@ def token_lookup(*, raw: str) -> ApiToken | None:
 
 
 @transaction.atomic
-def token_revoke(*, token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+def token_revoke(*, token: ApiToken, actor: User | None = None) -> None:
+    """Revoke one token (sign-out); ``actor`` defaults to its owner. Audited when it was live."""
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(actor=actor or token.user, action="token.revoke", obj=token, after={"reason": "logout"})
 
 
 # --------------------------------------------------------------------------- admin writes
@@ -575,16 +771,10 @@ def user_password_set(*, actor: User, user: User, password: str | None) -> User:
     Django's password validators apply; the account's API tokens are revoked.
     The audit entry records that it changed, never the password.
     """
-    from django.contrib.auth import password_validation
-    from django.core.exceptions import ValidationError
-
     require(is_office, actor, message="只有组委会办公室可以设置账号的密码。")
     user = User.objects.select_for_update().get(pk=user.pk)
     if password is not None:
-        try:
-            password_validation.validate_password(password, user)
-        except ValidationError as exc:
-            raise ValidationFailed(fields={"password": [f"密码：{m}" for m in exc.messages]}) from exc
+        password_validate(password=password, user=user)
         user.set_password(password)
     else:
         user.set_unusable_password()

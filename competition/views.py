@@ -2,15 +2,18 @@
 
 from functools import wraps
 
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from . import selectors
+from . import selectors, services
 from .enums import Phase
-from .forms import ThrottledAuthenticationForm
+from .exceptions import ValidationFailed
+from .forms import PasswordChangeForm, ThrottledAuthenticationForm
 
 
 class LoginView(auth_views.LoginView):
@@ -31,6 +34,31 @@ def home(request):
         "competition/home.html",
         {"competitions": competitions, "phases": Phase},
     )
+
+
+@login_required
+def password_change(request):
+    """Every signed-in user changes their own password here; their API tokens
+    are revoked, this session stays signed in."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_password_change(
+                actor=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password1"],
+            )
+        except (ValidationFailed, services.PasswordChangeThrottled) as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(form.SERVICE_FIELDS.get(field), error)
+            if not exc.fields:
+                form.add_error(None, exc.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。您的接口令牌已全部失效，请用新密码重新获取。")
+            return redirect("password_change")
+    return render(request, "competition/password_change.html", {"form": form})
 
 
 def chinese_error_pages(template: str, not_found: str = "该页面不存在，或您无权查看。"):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -21,12 +22,16 @@ urlpatterns = [
     path("", competition_views.home, name="home"),
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", competition_views.password_change, name="password_change"),
     path("nominations/", include("nominations.urls")),
     path("certificates/", include("certificates.urls")),
     path("verify/<str:token>/", certificate_views.verify, name="certificate-verify"),
     path("judging/", include("judging.urls")),
     path("publicity/", include((judging_urls.public_urlpatterns, "publicity"))),
     path("exhibition/", include("exhibition.urls")),
+    # The admin's own "修改密码" goes to the one password change page (validators,
+    # token revocation, audit), not to Django's built-in form.
+    path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -16,16 +16,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from decimal import Decimal
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 from rest_framework.test import APIClient
 
-from competition import services
 from competition.enums import AggregationMethod, CategoryKind, Phase, Role, UnitKind
 from competition.models import (
+    ApiToken,
     Category,
     Competition,
     Criterion,
@@ -37,6 +40,9 @@ from competition.models import (
 )
 
 PASSWORD = "correct horse battery"
+# The password of accounts made through services.user_create (which applies
+# the password validators: length, common, numeric, similarity).
+STRONG_PASSWORD = "Xlf-test-pass-2026"
 
 # The default rubric of docs/domain.md: (name, max points, guidance); totals 100.
 DEFAULT_RUBRIC = [
@@ -328,6 +334,14 @@ def api_client(user: User | None = None, **defaults) -> APIClient:
     """An API client; with ``user``, it carries a real token of theirs (``Authorization: Token``)."""
     client = APIClient(**defaults)
     if user is not None:
-        issued = services.token_issue(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {issued.raw}")
+        # A fixture token made directly, like the factories' accounts: the
+        # service (tested in test_auth) would add a ``token.issue`` audit entry
+        # to every test that counts its own entries.
+        raw = secrets.token_urlsafe(32)
+        ApiToken.objects.create(
+            user=user,
+            key_hash=hashlib.sha256(raw.encode()).hexdigest(),
+            expires_at=timezone.now() + settings.API_TOKEN_TTL,
+        )
+        client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     return client

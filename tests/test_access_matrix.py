@@ -50,6 +50,7 @@ from competition.enums import Phase, Role
 from competition.models import AuditEntry, Competition, Unit
 from judging import services as judging_services
 from judging.models import AggregationJob, Assignment
+from tests.factories import STRONG_PASSWORD
 
 ANON, OFF_A, OFF_B, J1, J2, J3, OBS, OFFICE = CALLERS = (
     "anonymous",
@@ -102,10 +103,10 @@ def build_world() -> World:
     unit_b = Unit.objects.get(code="140106")  # 迎泽区
     create = competition_services.user_create
     users = {
-        OFFICE: create(actor=None, username="m-office", password="pw", role=Role.OFFICE),
-        OBS: create(actor=None, username="m-observer", password="pw", role=Role.OBSERVER),
-        OFF_A: create(actor=None, username="m-unit-a", password="pw", role=Role.OFFICER, unit=unit_a),
-        OFF_B: create(actor=None, username="m-unit-b", password="pw", role=Role.OFFICER, unit=unit_b),
+        OFFICE: create(actor=None, username="m-office", password=STRONG_PASSWORD, role=Role.OFFICE),
+        OBS: create(actor=None, username="m-observer", password=STRONG_PASSWORD, role=Role.OBSERVER),
+        OFF_A: create(actor=None, username="m-unit-a", password=STRONG_PASSWORD, role=Role.OFFICER, unit=unit_a),
+        OFF_B: create(actor=None, username="m-unit-b", password=STRONG_PASSWORD, role=Role.OFFICER, unit=unit_b),
         J1: make_judge(username="m-judge1"),
         J2: make_judge(username="m-judge2"),
         J3: make_judge(username="m-judge3"),
@@ -254,6 +255,11 @@ MATRIX: list[tuple] = [
     ("POST", "/api/v1/auth/token/", {"username": "nobody", "password": "x"},
         {"A": (400, 400, 400, 400, 400, 400, 400, 400)}),
     ("POST", "/api/v1/auth/logout/", None,
+        {"A": (401, 204, 204, 204, 204, 204, 204, 204)}),
+    # Every caller changes only their own password (the endpoint names no account).
+    ("POST", "/api/v1/auth/password/", {"old_password": "not-the-password", "new_password": "Matrix-new-pass-2026"},
+        {"A": (401, 400, 400, 400, 400, 400, 400, 400)}),
+    ("POST", "/api/v1/auth/password/", {"old_password": STRONG_PASSWORD, "new_password": "Matrix-new-pass-2026"},
         {"A": (401, 204, 204, 204, 204, 204, 204, 204)}),
     # --- units, competitions, judges, audit
     ("GET", "/api/v1/units/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),

@@ -18,6 +18,11 @@ class TokenRequestSerializer(Serializer):
     password = serializers.CharField(label="密码", max_length=128, trim_whitespace=False)
 
 
+class PasswordChangeSerializer(Serializer):
+    old_password = serializers.CharField(label="原密码", max_length=128, trim_whitespace=False)
+    new_password = serializers.CharField(label="新密码", max_length=128, trim_whitespace=False)
+
+
 class TokenResponseSerializer(serializers.Serializer):
     token = serializers.CharField()
     expires_at = serializers.DateTimeField()

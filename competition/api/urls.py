@@ -12,5 +12,6 @@ router.register("audit", views.AuditViewSet, basename="audit")
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
+    path("auth/password/", views.PasswordChangeView.as_view(), name="auth-password"),
     *router.urls,
 ]

@@ -1,4 +1,5 @@
 from django.contrib.auth import logout as session_logout
+from django.contrib.auth import update_session_auth_hash
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -18,6 +19,7 @@ from .serializers import (
     CompetitionSerializer,
     CompetitionWriteSerializer,
     JudgeSerializer,
+    PasswordChangeSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
     UnitSerializer,
@@ -76,6 +78,37 @@ class LogoutView(APIView):
             services.token_revoke(token=request.auth)
         else:
             session_logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    """Change the caller's own password.
+
+    The old password must be right and the new one pass the password rules
+    (length, common, numeric, similarity to the account). Every API token of
+    the caller is revoked except the one making this request; a web session
+    making it stays signed in.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={204: None, 400: ERROR, 401: ERROR, 429: ERROR},
+        summary="修改本人密码",
+    )
+    def post(self, request):
+        data = PasswordChangeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        keep = request.auth if isinstance(request.auth, ApiToken) else None
+        user = services.user_password_change(
+            actor=request.user,
+            old_password=data.validated_data["old_password"],
+            new_password=data.validated_data["new_password"],
+            keep_token=keep,
+        )
+        if keep is None:
+            update_session_auth_hash(request._request, user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

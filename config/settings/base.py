@@ -94,8 +94,14 @@ AUTHENTICATION_BACKENDS = [
     # Password sign-in only: permissions come from the role predicates alone.
     "competition.backends.PasswordBackend",
 ]
+# Django's four password validators, with Chinese messages (competition/validators.py);
+# applied wherever a password is set (services.user_create, the password change,
+# the admin's forms, seed_demo).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "competition.validators.UserAttributeSimilarityValidator"},
+    {"NAME": "competition.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "competition.validators.CommonPasswordValidator"},
+    {"NAME": "competition.validators.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -211,8 +217,12 @@ SPECTACULAR_SETTINGS = {
 # API tokens and login throttling.
 API_TOKEN_TTL = timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=12))
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
-LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+# Failed sign-ins per window: per (account, client address) the low limit, per
+# address one across accounts, per account only a high ceiling (so that wrong
+# passwords from anywhere cannot lock an account out for everyone).
+LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = env.int("LOGIN_FAILURES_PER_ACCOUNT_ADDRESS", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=100)
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -18,6 +18,7 @@ from exhibition import services
 from exhibition.templatetags.exhibition_tags import num
 from nominations.demo import ORGANIZATIONS, PROJECTS, demo_photo
 from tests.exhibition.conftest import add_photo, award, make_final, nominee
+from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import judging_competition
 
 pytestmark = pytest.mark.browser
@@ -147,7 +148,7 @@ def test_exhibition_on_a_phone(phone, shot):
     from competition import services as competition_services
     from competition.enums import Role
 
-    office = competition_services.user_create(actor=None, username="office", password="pw", role=Role.OFFICE)
+    office = competition_services.user_create(actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE)
     _winners(office, 2021, [PROJECTS[10], PROJECTS[13]], [ORGANIZATIONS[4]])
     competition, projects = _winners(office, 2022, PROJECTS[:7], ORGANIZATIONS[:4])
     certificate = _issue_certificate(projects[0])

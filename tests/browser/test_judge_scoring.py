@@ -20,11 +20,12 @@ from judging.enums import ScorecardStatus
 from judging.models import Assignment, Objection, Pledge, Scorecard
 from nominations.enums import Status
 from nominations.models import Nomination
+from tests.factories import STRONG_PASSWORD
 from tests.nominations.conftest import competition_payload
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "pw-judge-browser"
+PASSWORD = STRONG_PASSWORD
 SAVED = re.compile(r"已自动保存 \d{2}:\d{2}")
 
 # Realistic projects of four units (小店区, 迎泽区, 杏花岭区, 尖草坪区).
@@ -113,7 +114,7 @@ def _judge(username: str, name: str, unit: Unit | None = None):
 @pytest.fixture
 def judging_setup():
     office = competition_services.user_create(
-        actor=None, username="office-browser", password="pw-office-browser", role=Role.OFFICE
+        actor=None, username="office-browser", password=STRONG_PASSWORD, role=Role.OFFICE
     )
     competition = competition_services.competition_create(actor=office, data=_payload(2032))
     # Straight to judging: the phase machine is tested elsewhere.
@@ -323,7 +324,7 @@ def test_office_switches_the_ranking_method_and_compares(page, login, shot, judg
     _score_everything(judging_setup, leave_open=1)
     round_ = judging_setup["round"]
     services.snapshot_compute(round_=round_, method="trimmed_mean")
-    login(page, "office-browser", "pw-office-browser")
+    login(page, "office-browser", STRONG_PASSWORD)
 
     page.goto(f"/judging/rounds/{round_.pk}/progress/")
     expect(page.get_by_role("heading", name="评审进度：初评")).to_be_visible()

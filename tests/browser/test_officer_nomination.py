@@ -14,19 +14,20 @@ from competition.enums import Phase, Role
 from competition.models import AuditEntry, Unit
 from nominations.enums import AttachmentKind, Status
 from nominations.models import Nomination
+from tests.factories import STRONG_PASSWORD
 from tests.nominations.conftest import competition_payload
 from tests.nominations.files import jpeg_bytes, minimal_pdf
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "pw-officer-browser"
+PASSWORD = STRONG_PASSWORD
 SAVED = re.compile(r"已自动保存 \d{2}:\d{2}")
 
 
 @pytest.fixture
 def open_competition():
     office = competition_services.user_create(
-        actor=None, username="office-browser", password="pw-office-browser", role=Role.OFFICE
+        actor=None, username="office-browser", password=STRONG_PASSWORD, role=Role.OFFICE
     )
     now = timezone.now()
     competition = competition_services.competition_create(
@@ -279,7 +280,7 @@ def test_office_returns_a_nomination_and_the_officer_sees_why(
     nomination = submitted_with_files(officer_account, open_competition)
 
     # The office finds it in the review queue, filtered to what waits for review.
-    login(page, "office-browser", "pw-office-browser")
+    login(page, "office-browser", STRONG_PASSWORD)
     page.goto("/nominations/review/")
     page.get_by_label("状态").select_option("submitted")
     page.get_by_role("button", name="筛选").click()

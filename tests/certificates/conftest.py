@@ -28,6 +28,7 @@ from competition.enums import CategoryKind, Phase, Role
 from competition.models import Category, Competition, Issuer, Unit
 from judging.enums import AwardStatus
 from judging.models import Award
+from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import accepted, api, judging_competition
 
 WORDING = "在{year}年度太原市学雷锋志愿服务先进典型宣传推选活动中，被评为“太原市学雷锋{award}”。特发此证，以资鼓励。"
@@ -163,12 +164,12 @@ def qr_image_matrix(pdf: bytes, size: int) -> list[list[bool]]:
 
 @pytest.fixture
 def office(db):
-    return competition_services.user_create(actor=None, username="office", password="pw", role=Role.OFFICE)
+    return competition_services.user_create(actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE)
 
 
 @pytest.fixture
 def observer(db):
-    return competition_services.user_create(actor=None, username="observer", password="pw", role=Role.OBSERVER)
+    return competition_services.user_create(actor=None, username="observer", password=STRONG_PASSWORD, role=Role.OBSERVER)
 
 
 @pytest.fixture
@@ -197,14 +198,14 @@ def awards(final, units):
 @pytest.fixture
 def officer(units):
     return competition_services.user_create(
-        actor=None, username="unit-a", password="pw", role=Role.OFFICER, unit=units[0]
+        actor=None, username="unit-a", password=STRONG_PASSWORD, role=Role.OFFICER, unit=units[0]
     )
 
 
 @pytest.fixture
 def other_officer(units):
     return competition_services.user_create(
-        actor=None, username="unit-d", password="pw", role=Role.OFFICER, unit=units[3]
+        actor=None, username="unit-d", password=STRONG_PASSWORD, role=Role.OFFICER, unit=units[3]
     )
 
 

@@ -6,7 +6,7 @@ from django.db import DatabaseError, transaction
 from competition import services
 from competition.enums import Phase, Role
 from competition.models import AuditEntry
-from tests.factories import api_client, competition_factory, taiyuan_unit
+from tests.factories import STRONG_PASSWORD, api_client, competition_factory, taiyuan_unit
 
 from .utils import assert_error
 
@@ -24,7 +24,7 @@ def trail(office):
     user = services.user_create(
         actor=office,
         username="unit-new",
-        password="pw-123456",
+        password=STRONG_PASSWORD,
         role=Role.OFFICER,
         unit=taiyuan_unit("140121"),
     )

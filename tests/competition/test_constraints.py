@@ -11,6 +11,7 @@ from competition.enums import Role
 from competition.exceptions import ValidationFailed
 from competition.models import Category, Competition, Criterion, Round, User
 from tests.factories import (
+    STRONG_PASSWORD,
     CategoryFactory,
     CompetitionFactory,
     CriterionFactory,
@@ -49,13 +50,13 @@ def test_changing_an_officer_to_judge_keeping_the_unit_is_refused():
 
 def test_user_create_service_refuses_a_unit_mismatch_before_the_database():
     with pytest.raises(ValidationFailed) as exc:
-        services.user_create(actor=None, username="o3", password="pw-123456", role=Role.OFFICER)
+        services.user_create(actor=None, username="o3", password=STRONG_PASSWORD, role=Role.OFFICER)
     assert exc.value.fields["unit"][0].startswith("推荐单位：")
     with pytest.raises(ValidationFailed):
         services.user_create(
             actor=None,
             username="o4",
-            password="pw-123456",
+            password=STRONG_PASSWORD,
             role=Role.JUDGE,
             unit=taiyuan_unit("140105"),
         )

@@ -138,13 +138,13 @@ def test_admin_cannot_change_or_delete_an_audit_entry(client, office):
         "/admin/competition/competition/",
         {"action": "advance_to_next_phase", "_selected_action": [competition.pk]},
     )
-    entry = AuditEntry.objects.get()
+    entry = AuditEntry.objects.get(action="competition.advance")
     url = f"/admin/competition/auditentry/{entry.pk}/"
     assert client.get(url + "change/").status_code == 200
     assert client.post(url + "change/", {"reason": "篡改"}).status_code == 403
     assert client.post(url + "delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/competition/auditentry/add/").status_code == 403
-    assert AuditEntry.objects.get().reason == ""
+    assert AuditEntry.objects.get(pk=entry.pk).reason == ""
 
 
 def test_admin_adds_a_judge_profile_through_the_service(client, office):
@@ -189,12 +189,52 @@ def test_admin_judge_profile_offers_only_judge_accounts(client, office, officer)
 
 
 def test_web_sign_in_is_throttled_like_the_api(client, officer, settings):
-    settings.LOGIN_FAILURES_PER_ACCOUNT = 3
+    settings.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = 3
     for _ in range(3):
         assert "用户名或密码不正确" in sign_in(client, officer, "wrong password").content.decode()
     response = sign_in(client, officer)  # the right password, but too many failures
     assert "登录失败次数过多" in response.content.decode()
     assert client.get("/").status_code == 302
+    # From another address the owner signs in.
+    other = client.post(
+        "/accounts/login/",
+        {"username": officer.username, "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.30",
+    )
+    assert other.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_admin_sign_in_is_throttled_like_the_api(client, office, settings):
+    settings.LOGIN_FAILURES_PER_ACCOUNT_ADDRESS = 3
+    for _ in range(3):
+        client.post("/admin/login/", {"username": office.username, "password": "wrong password"})
+    response = client.post("/admin/login/", {"username": office.username, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "登录失败次数过多" in response.content.decode()
+    assert client.get("/admin/").status_code == 302
+    assert AuditEntry.objects.filter(action="auth.lockout").count() == 1
+
+
+def test_web_sign_in_is_audited(client, officer):
+    sign_in(client, officer, "Wrong-Secret-3")
+    sign_in(client, officer)
+    failed = AuditEntry.objects.get(action="auth.login_failed")
+    assert (failed.actor, failed.object_id, failed.after["via"]) == (None, str(officer.pk), "/accounts/login/")
+    assert failed.after["username"] == officer.username
+    signed_in = AuditEntry.objects.get(action="auth.login")
+    assert (signed_in.actor, signed_in.after["via"]) == (officer, "/accounts/login/")
+    assert "Wrong-Secret" not in str(failed.after) and PASSWORD not in str(signed_in.after)
+
+
+def test_admin_sign_in_refused_by_role_is_audited_as_a_failure(client, officer, office):
+    client.post("/admin/login/", {"username": officer.username, "password": PASSWORD})
+    refused = AuditEntry.objects.get(action="auth.login_failed")
+    assert (refused.actor, refused.object_id) == (None, str(officer.pk))
+    assert (refused.after["reason"], refused.after["via"]) == ("not_allowed", "/admin/login/")
+    assert not AuditEntry.objects.filter(action="auth.login").exists()
+    client.post("/admin/login/", {"username": office.username, "password": PASSWORD})
+    assert AuditEntry.objects.get(action="auth.login").actor == office
 
 
 def test_unknown_api_path_answers_in_the_error_shape(client):

@@ -26,6 +26,7 @@ from judging.enums import AwardStatus
 from judging.models import Award
 from nominations.enums import AttachmentKind, Status
 from nominations.models import Attachment, Nomination
+from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import judging_competition
 
 # Material of a nomination that must never leave through the public interface.
@@ -182,12 +183,12 @@ def _fresh_exhibition_memo():
 
 @pytest.fixture
 def office(db):
-    return competition_services.user_create(actor=None, username="office", password="pw", role=Role.OFFICE)
+    return competition_services.user_create(actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE)
 
 
 @pytest.fixture
 def observer(db):
-    return competition_services.user_create(actor=None, username="observer", password="pw", role=Role.OBSERVER)
+    return competition_services.user_create(actor=None, username="observer", password=STRONG_PASSWORD, role=Role.OBSERVER)
 
 
 @pytest.fixture
@@ -198,7 +199,7 @@ def units(db):
 @pytest.fixture
 def officer(units):
     return competition_services.user_create(
-        actor=None, username="unit-officer", password="pw", role=Role.OFFICER, unit=units[0]
+        actor=None, username="unit-officer", password=STRONG_PASSWORD, role=Role.OFFICER, unit=units[0]
     )
 
 

@@ -17,6 +17,7 @@ from judging import services as judging_services
 from judging.models import Assignment
 from nominations.enums import Status
 from nominations.models import Nomination
+from tests.factories import STRONG_PASSWORD
 from tests.nominations.conftest import competition_payload
 
 _seq = itertools.count(1)
@@ -32,7 +33,7 @@ def api(user=None) -> APIClient:
 def make_judge(*, unit: Unit | None = None, organizations=(), username: str | None = None):
     username = username or f"judge{next(_seq):03d}"
     user = competition_services.user_create(
-        actor=None, username=username, password="pw-judge", role=Role.JUDGE, display_name=username
+        actor=None, username=username, password=STRONG_PASSWORD, role=Role.JUDGE, display_name=username
     )
     competition_services.judge_profile_set(
         actor=None, user=user, name=username, unit=unit, organizations=list(organizations)
@@ -97,12 +98,12 @@ def score_all(round_, points_for):
 
 @pytest.fixture
 def office(db):
-    return competition_services.user_create(actor=None, username="office", password="pw", role=Role.OFFICE)
+    return competition_services.user_create(actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE)
 
 
 @pytest.fixture
 def observer(db):
-    return competition_services.user_create(actor=None, username="observer", password="pw", role=Role.OBSERVER)
+    return competition_services.user_create(actor=None, username="observer", password=STRONG_PASSWORD, role=Role.OBSERVER)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from judging import aggregation, exports, services
 from judging.models import Assignment, RankingEntry, RankingSnapshot, Scorecard
 from judging.selectors import judge_codes
 from judging.services.results import round_scorecards
+from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import accepted, api, judging_competition, make_judge, score_all
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +311,7 @@ def test_pdf_report(observer, round1, official, scored, tmp_path):
 def test_judges_and_units_get_404_observers_and_office_200(office, observer, round1, official, units):
     judge = Assignment.objects.filter(round=round1).first().judge
     officer = competition_services.user_create(
-        actor=None, username="u1", password="pw", role="officer", unit=units[3]
+        actor=None, username="u1", password=STRONG_PASSWORD, role="officer", unit=units[3]
     )
     missing_body = api(judge).get("/api/v1/rounds/999999/ranking/export.xlsx").json()
     for user in (judge, officer):

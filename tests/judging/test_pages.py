@@ -17,6 +17,7 @@ from competition import services as competition_services
 from competition.enums import Role
 from judging import services
 from judging.models import Assignment, ConflictDeclaration, Pledge, Scorecard
+from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import accepted, make_judge
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def judge_b(judges):
 @pytest.fixture
 def officer(units):
     return competition_services.user_create(
-        actor=None, username="unit-officer", password="pw", role=Role.OFFICER, unit=units[0]
+        actor=None, username="unit-officer", password=STRONG_PASSWORD, role=Role.OFFICER, unit=units[0]
     )
 
 

@@ -15,6 +15,7 @@ from judging.models import AggregationJob, Assignment, Award, RankingSnapshot
 from judging.selectors import round_nominations
 from judging.workdays import publicity_period
 from nominations.models import Nomination
+from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import accepted, api, judging_competition, make_judge, score_all
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +103,7 @@ def test_results_are_invisible_to_judges_and_units(office, round1, scored, units
     services.round_close(actor=office, round_=round1)
     judge = Assignment.objects.filter(round=round1).first().judge
     officer = competition_services.user_create(
-        actor=None, username="u1", password="pw", role="officer", unit=units[3]
+        actor=None, username="u1", password=STRONG_PASSWORD, role="officer", unit=units[3]
     )
     for user in (judge, officer):
         for url in (

@@ -17,6 +17,7 @@ from competition.enums import Phase, Role
 from competition.models import Competition, Unit
 from nominations.enums import AttachmentKind, Status
 from nominations.models import Attachment, Nomination
+from tests.factories import STRONG_PASSWORD
 
 RUBRIC = [("项目设计", 15), ("组织管理", 15), ("执行情况", 20), ("社会效益", 25), ("创新性", 15), ("可持续性", 10)]
 
@@ -89,14 +90,14 @@ def competition_payload(year: int, *, opens: dt.datetime, closes: dt.datetime) -
 @pytest.fixture
 def office(db):
     return competition_services.user_create(
-        actor=None, username="office", password="pw-office", role=Role.OFFICE
+        actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE
     )
 
 
 @pytest.fixture
 def observer(db):
     return competition_services.user_create(
-        actor=None, username="observer", password="pw-observer", role=Role.OBSERVER
+        actor=None, username="observer", password=STRONG_PASSWORD, role=Role.OBSERVER
     )
 
 
@@ -113,7 +114,7 @@ def other_unit(db):
 @pytest.fixture
 def officer(unit):
     return competition_services.user_create(
-        actor=None, username="unit-140105", password="pw-officer", role=Role.OFFICER, unit=unit
+        actor=None, username="unit-140105", password=STRONG_PASSWORD, role=Role.OFFICER, unit=unit
     )
 
 
@@ -121,21 +122,21 @@ def officer(unit):
 def second_officer(unit):
     """Another officer of the same unit."""
     return competition_services.user_create(
-        actor=None, username="unit-140105-b", password="pw-officer", role=Role.OFFICER, unit=unit
+        actor=None, username="unit-140105-b", password=STRONG_PASSWORD, role=Role.OFFICER, unit=unit
     )
 
 
 @pytest.fixture
 def other_officer(other_unit):
     return competition_services.user_create(
-        actor=None, username="unit-140106", password="pw-officer", role=Role.OFFICER, unit=other_unit
+        actor=None, username="unit-140106", password=STRONG_PASSWORD, role=Role.OFFICER, unit=other_unit
     )
 
 
 @pytest.fixture
 def judge(db):
     return competition_services.user_create(
-        actor=None, username="judge01", password="pw-judge", role=Role.JUDGE
+        actor=None, username="judge01", password=STRONG_PASSWORD, role=Role.JUDGE
     )
 
 

@@ -21,6 +21,7 @@ from competition.models import AuditEntry, Unit
 from nominations import spreadsheets
 from nominations.enums import Status
 from nominations.models import Nomination
+from tests.factories import STRONG_PASSWORD
 from tests.nominations.conftest import PROJECT, api, attach_required, make_nomination
 
 pytestmark = pytest.mark.django_db
@@ -374,7 +375,7 @@ def third_officer(db):
     return competition_services.user_create(
         actor=None,
         username="unit-140107",
-        password="pw-officer",
+        password=STRONG_PASSWORD,
         role=Role.OFFICER,
         unit=Unit.objects.get(code="140107"),
     )

@@ -8,7 +8,26 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from competition import services
 from competition.demo import DemoContext
+from competition.exceptions import ValidationFailed
+from competition.models import User
+
+# Demo accounts the password must not resemble (the others are unit-<code>, judgeNN).
+DEMO_USERNAMES = ("office", "observer", "judge01", "unit-140105")
+
+
+def _check_password(password: str) -> None:
+    """The demo accounts' password passes the password validators like any other."""
+    for username in DEMO_USERNAMES:
+        try:
+            services.password_validate(password=password, user=User(username=username))
+        except ValidationFailed as exc:
+            reasons = "；".join(m.removeprefix("密码：") for m in exc.fields["password"])
+            raise CommandError(
+                f"演示密码不符合密码规则：{reasons}请用 --password 另给一个"
+                "（至少 8 个字符，不要用常见密码、纯数字或与账号名相似的密码）。"
+            ) from exc
 
 
 class Command(BaseCommand):
@@ -23,8 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args, password, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG 已关闭（生产环境），拒绝生成演示数据；确需生成请加 --force。")
-        if len(password) < 6:
-            raise CommandError("演示密码至少 6 个字符。")
+        _check_password(password)
         ctx = DemoContext(password=password, stdout=self.stdout)
         for config in apps.get_app_configs():
             module = f"{config.name}.demo"
