@@ -168,7 +168,7 @@ def test_a_superuser_observer_cannot_do_office_things():
     assert client.post(f"/certificates/competitions/{competition.pk}/issue/").status_code == 403
 
     assert Competition.objects.get(pk=competition.pk).phase == Phase.DRAFT
-    assert not AuditEntry.objects.exists()
+    assert not AuditEntry.objects.exclude(action__startswith="auth.").exists()  # sign-ins are audited
 
 
 def test_a_superuser_officer_is_only_an_officer():
