@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from competition import phases
 from competition.audit import audit_record
 from competition.enums import Phase, Role
 from competition.exceptions import Conflict, Forbidden, NotFound, ValidationFailed
@@ -29,7 +28,7 @@ from competition.services import competition_advance
 from nominations.models import Nomination
 from nominations.validators import PHONE_RE
 
-from .. import aggregation
+from .. import aggregation, guards
 from ..enums import AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
 from ..models import (
     AggregationJob,
@@ -342,41 +341,7 @@ def round_close(*, actor: User, round_: Round, now: datetime | None = None) -> R
     return snapshot
 
 
-def _all_rounds_closed(competition, now) -> str | None:
-    open_rounds = [r.name for r in competition.rounds.filter(closed_at__isnull=True)]
-    if open_rounds:
-        return f"评审轮次“{'、'.join(open_rounds)}”尚未结束。"
-    return None
-
-
-def _publicity_published(competition, now) -> str | None:
-    if not Publicity.objects.filter(competition=competition).exists():
-        return "请通过“发布公示”操作进入公示阶段。"
-    return None
-
-
-def _publicity_over(competition, now) -> str | None:
-    publicity = Publicity.objects.filter(competition=competition).first()
-    if publicity is None:
-        return "尚未发布公示。"
-    if timezone.localtime(now).date() <= publicity.ends_on:
-        return f"公示期至 {publicity.ends_on:%Y年%-m月%-d日} 结束，公示期满后才能确定结果。"
-    open_n = Objection.objects.filter(competition=competition, status=ObjectionStatus.OPEN).count()
-    if open_n:
-        return f"还有 {open_n} 件异议未处理，处理完毕后才能确定结果。"
-    return None
-
-
-phases.register_guard(Phase.JUDGING, Phase.PUBLICITY, _all_rounds_closed)
-phases.register_guard(Phase.JUDGING, Phase.PUBLICITY, _publicity_published)
-def _awards_fixed(competition, now) -> str | None:
-    if Award.objects.filter(competition=competition, status=AwardStatus.PROPOSED).exists():
-        return "请通过“确定表彰结果”操作进入结果确定阶段。"
-    return None
-
-
-phases.register_guard(Phase.PUBLICITY, Phase.FINAL, _publicity_over)
-phases.register_guard(Phase.PUBLICITY, Phase.FINAL, _awards_fixed)
+# The phase guards of judging live in ``judging.guards`` (registered by JudgingConfig.ready).
 
 
 # --------------------------------------------------------------------------- final ranking and awards
@@ -414,7 +379,7 @@ def publicity_publish(
         raise Conflict(
             f"推选活动处于“{Phase(competition.phase).label}”阶段，只能在评审结束后发布公示。", code="wrong_phase"
         )
-    reason = _all_rounds_closed(competition, now)
+    reason = guards.all_rounds_closed(competition, now)
     if reason:
         raise Conflict(reason, code="rounds_open")
     days = working_days or competition.publicity_working_days
