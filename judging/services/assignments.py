@@ -359,6 +359,15 @@ def judge_withdraw(*, actor: User, judge: User, competition: Competition, reason
 # --------------------------------------------------------------------------- scorecards
 
 
+def _lock_round(round_id: int) -> Round:
+    """Hold the round row against a concurrent ``round_close`` (which locks it FOR UPDATE).
+
+    Taken before the assignment, so a submit or an unlock either finishes
+    before the close, or waits for it and then reads the round as closed.
+    """
+    return Round.objects.select_for_update(no_key=True).get(pk=round_id)
+
+
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
@@ -487,6 +496,7 @@ def scorecard_save(
 @transaction.atomic
 def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | None = None) -> Scorecard:
     """Check completeness and lock the scorecard. Submitting twice is harmless."""
+    _lock_round(assignment.round_id)
     assignment = _lock_assignment(assignment)
     _require_can_score(judge, assignment, _now(now))
     card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
@@ -527,6 +537,7 @@ def scorecard_unlock(*, actor: User, assignment: Assignment, reason: str) -> Sco
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(fields={"reason": ["理由：解锁评分表必须写明理由。"]})
+    _lock_round(assignment.round_id)
     assignment = _lock_assignment(assignment)
     if assignment.round.closed_at is not None:
         raise Conflict(f"“{assignment.round.name}”已结束，评分不能再解锁。", code="round_closed")
