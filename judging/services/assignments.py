@@ -79,12 +79,15 @@ def pledge_accept(*, judge: User, competition: Competition) -> Pledge:
 class DeclaredConflict:
     declaration: ConflictDeclaration
     released: int
+    excluded: int = 0
 
 
 @transaction.atomic
 def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> DeclaredConflict:
     """A judge declares a conflict. Their unsubmitted assignments of the nomination are released
-    (the office's next automatic assignment staffs it again); submitted ones stay for the office."""
+    (the office's next automatic assignment staffs it again); submitted ones stay on record but
+    their scorecards no longer count (``selectors.conflicted_scorecards``) and the next
+    automatic assignment staffs the nomination again as well."""
     if judge.role != Role.JUDGE:
         raise Forbidden("只有评审专家可以申明回避。")
     if not Assignment.objects.filter(judge=judge, nomination=nomination).exists():
@@ -97,11 +100,15 @@ def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> Dec
         judge=judge, nomination=nomination, defaults={"reason": reason}
     )
     released = 0
+    excluded = []
     for assignment in Assignment.objects.select_for_update().filter(
         judge=judge, nomination=nomination, round__closed_at__isnull=True
     ):
         card = Scorecard.objects.filter(assignment=assignment).first()
         if card is not None and card.status == ScorecardStatus.SUBMITTED:
+            # Stays on record, excluded from every aggregation from now on
+            # (selectors.conflicted_scorecards); the office assigns another judge.
+            excluded.append(card.pk)
             continue
         if card is not None:
             card.delete()
@@ -112,10 +119,10 @@ def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> Dec
             actor=judge,
             action="judging.conflict_declare",
             obj=declaration,
-            after={"nomination": nomination.pk, "released": released},
+            after={"nomination": nomination.pk, "released": released, "excluded_scorecards": excluded},
             reason=reason,
         )
-    return DeclaredConflict(declaration=declaration, released=released)
+    return DeclaredConflict(declaration=declaration, released=released, excluded=len(excluded))
 
 
 # --------------------------------------------------------------------------- panels and assignment
@@ -188,12 +195,25 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     panels = {cid: _panel(categories[cid], profiles) for cid in category_ids}
 
     existing = defaultdict(set)
+    # An assignment whose judge must now 回避 (declared or detected, even after
+    # submitting) does not count towards the nomination's judges: its scorecard
+    # is excluded from aggregation, so the nomination gets another judge.
+    voided: dict[int, int] = defaultdict(int)
     load: dict[int, int] = defaultdict(int)
+    by_pk = {n.pk: n for n in nominations}
     for judge_id, nomination_id in Assignment.objects.filter(round=round_).values_list(
         "judge_id", "nomination_id"
     ):
         existing[nomination_id].add(judge_id)
         load[judge_id] += 1
+        nomination = by_pk.get(nomination_id)
+        if nomination is not None and conflict_reason(
+            judge=profiles[judge_id].user if judge_id in profiles else User(pk=judge_id),
+            nomination=nomination,
+            profile=profiles.get(judge_id),
+            declared=declared[judge_id],
+        ):
+            voided[nomination_id] += 1
     all_judges = sorted({j for p in panels.values() for j in p})
     for j in all_judges:
         load.setdefault(j, 0)
@@ -218,7 +238,7 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     order = sorted(nominations, key=lambda n: (len(candidates[n.pk]), rng.random()))
     new_pairs: list[tuple[int, int]] = []
     for nomination in order:
-        missing = need - len(existing[nomination.pk])
+        missing = need - len(existing[nomination.pk]) + voided[nomination.pk]
         if missing <= 0:
             continue
         pool = sorted(candidates[nomination.pk], key=lambda j: (load[j], tiebreak[j]))
@@ -258,7 +278,7 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     names = {j: profiles[j].user.username for j in all_judges}
     summary.per_judge = {names[j]: load[j] for j in sorted(all_judges, key=lambda j: names[j])}
     for nomination in sorted(nominations, key=lambda n: n.pk):
-        have = len(existing[nomination.pk])
+        have = len(existing[nomination.pk]) - voided[nomination.pk]
         if have < need:
             panel_size = len(panels[nomination.category_id])
             if panel_size < need:

@@ -28,7 +28,7 @@ from competition.services import competition_advance
 from nominations.models import Nomination
 from nominations.validators import PHONE_RE
 
-from .. import aggregation, guards
+from .. import aggregation, guards, selectors
 from ..enums import AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
 from ..models import (
     AggregationJob,
@@ -54,10 +54,20 @@ def _require_office(actor: User) -> None:
 # --------------------------------------------------------------------------- inputs
 
 
-def round_scorecards(round_: Round) -> dict[int, list[aggregation.Scorecard]]:
-    """The submitted scorecards of a round, per category, as the maths wants them."""
+def round_scorecards(
+    round_: Round, *, excluded: set[int] | None = None
+) -> dict[int, list[aggregation.Scorecard]]:
+    """The submitted scorecards of a round, per category, as the maths wants them.
+
+    Scorecards whose judge must now 回避 the nomination (``excluded``, by
+    default ``selectors.conflicted_scorecards``) are left out: a conflict
+    declared or detected after submitting voids the scorecard.
+    """
+    if excluded is None:
+        excluded = excluded_scorecard_ids(round_)
     cards = list(
         Scorecard.objects.filter(assignment__round=round_, status=ScorecardStatus.SUBMITTED)
+        .exclude(pk__in=excluded)
         .order_by("id")
         .values_list(
             "id",
@@ -68,9 +78,11 @@ def round_scorecards(round_: Round) -> dict[int, list[aggregation.Scorecard]]:
         )
     )
     points: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for card_id, criterion_id, half in Score.objects.filter(
-        scorecard__assignment__round=round_, scorecard__status=ScorecardStatus.SUBMITTED
-    ).values_list("scorecard_id", "criterion_id", "half_points"):
+    for card_id, criterion_id, half in (
+        Score.objects.filter(scorecard__assignment__round=round_, scorecard__status=ScorecardStatus.SUBMITTED)
+        .exclude(scorecard_id__in=excluded)
+        .values_list("scorecard_id", "criterion_id", "half_points")
+    ):
         points[card_id][criterion_id] = Decimal(half) / 2
     out: dict[int, list[aggregation.Scorecard]] = defaultdict(list)
     for card_id, nomination_id, judge_id, total, category_id in cards:
@@ -80,6 +92,10 @@ def round_scorecards(round_: Round) -> dict[int, list[aggregation.Scorecard]]:
             )
         )
     return dict(out)
+
+
+def excluded_scorecard_ids(round_: Round) -> set[int]:
+    return {row["scorecard"] for row in selectors.conflicted_scorecards(round_=round_)}
 
 
 def inputs_checksum(
@@ -132,8 +148,12 @@ def snapshot_compute(
     """
     if method not in [m.value for m in aggregation.Method]:
         raise ValidationFailed(fields={"method": [f"计分方法：未知的方法“{method}”。"]})
-    by_category = round_scorecards(round_)
+    excluded = excluded_scorecard_ids(round_)
+    by_category = round_scorecards(round_, excluded=excluded)
     parameters = _parameters(round_, method)
+    if excluded:
+        # On record with the snapshot, so its page can say which cards it left out.
+        parameters["excluded_scorecards"] = sorted(excluded)
     checksum = inputs_checksum(by_category, method=method, parameters=parameters)
 
     existing = RankingSnapshot.objects.filter(round=round_, method=method, checksum=checksum).first()
