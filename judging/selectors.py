@@ -220,9 +220,22 @@ def ranking_entries(*, snapshot) -> list[dict]:
 
 
 def judge_codes(*, round_) -> dict[int, str]:
-    """Anonymous, stable codes for the round's judges (J01, J02, … in order of user id)."""
-    judge_ids = sorted(set(Assignment.objects.filter(round=round_).values_list("judge_id", flat=True)))
-    return {j: f"J{i:02d}" for i, j in enumerate(judge_ids, start=1)}
+    """Anonymous codes for the round's judges (J01, J02, …) in an order drawn per round.
+
+    The order is a keyed hash (HMAC with the server's secret key) of the round
+    and the judge: stable for the round across pages and exports, different
+    from round to round, and unrelated to user ids, names or sign-up order,
+    so a code cannot be mapped back to a judge without the key.
+    """
+    from django.utils.crypto import salted_hmac
+
+    judge_ids = set(Assignment.objects.filter(round=round_).values_list("judge_id", flat=True))
+
+    def draw(judge_id: int) -> str:
+        return salted_hmac("judging.judge_codes", f"{round_.pk}:{judge_id}", algorithm="sha256").hexdigest()
+
+    ordered = sorted(judge_ids, key=lambda j: (draw(j), j))
+    return {j: f"J{i:02d}" for i, j in enumerate(ordered, start=1)}
 
 
 def judge_breakdown(*, snapshot) -> dict:

@@ -48,6 +48,7 @@ from nominations.forms import LAYOUT, labels_for
 from . import selectors, services
 from .aggregation import DEFAULT_SEVERITY_THRESHOLD
 from .api.serializers import AssignmentDetailSerializer
+from .blind import conflict_for_judge, is_blind_for
 from .conflicts import conflict_reason
 from .enums import AssignmentStatus, ScorecardStatus
 from .forms import PLEDGE_PARAGRAPHS, PLEDGE_TITLE, CloseRoundForm, ConflictForm, PledgeForm
@@ -330,6 +331,8 @@ def assignment_page(request, pk: int):
         judge=assignment.judge_id, competition_id=round_.competition_id
     ).exists()
     conflict = conflict_reason(judge=assignment.judge, nomination=assignment.nomination)
+    if is_blind_for(user, round_):
+        conflict = conflict_for_judge(conflict, blind=True)
     submitted = scorecard["status"] == ScorecardStatus.SUBMITTED
     editable = is_scorer and refusal is None and pledged and conflict is None and not submitted
     saved = scorecard["scores"]

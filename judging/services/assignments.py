@@ -26,6 +26,7 @@ from competition.models import Category, Competition, JudgeProfile, Round, User
 from nominations.models import Nomination
 
 from .. import selectors
+from ..blind import conflict_for_judge
 from ..conflicts import conflict_reason
 from ..enums import AssignmentStatus, ScorecardStatus
 from ..models import Assignment, ConflictDeclaration, PanelMember, Pledge, Score, Scorecard
@@ -406,7 +407,10 @@ def _require_can_score(judge: User, assignment: Assignment, now: datetime) -> No
         raise Conflict("请先签署本次推选活动的评审承诺书，再开始评分。", code="pledge_required")
     conflict = conflict_reason(judge=judge, nomination=assignment.nomination)
     if conflict:
-        raise Conflict(conflict, code="conflict_of_interest")
+        # In a blind round the rule is not named: "same unit" would tell the judge the unit.
+        raise Conflict(
+            conflict_for_judge(conflict, blind=assignment.round.blind), code="conflict_of_interest"
+        )
 
 
 def _criteria(assignment: Assignment) -> list:
