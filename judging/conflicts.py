@@ -12,6 +12,10 @@ from competition.models import JudgeProfile, User
 from nominations.models import Nomination
 from nominations.validators import normalize
 
+SAME_UNIT_REASON = "评委与被推荐对象同属一个推荐单位，须回避。"
+ORGANIZATION_REASON = "评委与被推荐对象的组织有关联，须回避。"
+DECLARED_REASON = "评委已申明与该推荐存在利益关系，须回避。"
+
 
 def affiliation_keys(profile: JudgeProfile | None) -> set[str]:
     if profile is None:
@@ -42,13 +46,13 @@ def conflict_reason(
     if profile is None:
         profile = JudgeProfile.objects.filter(user=judge).select_related("unit").first()
     if profile is not None and profile.unit_id and profile.unit_id == nomination.unit_id:
-        return "评委与被推荐对象同属一个推荐单位，须回避。"
+        return SAME_UNIT_REASON
     if affiliation_keys(profile) & nomination_organizations(nomination):
-        return "评委与被推荐对象的组织有关联，须回避。"
+        return ORGANIZATION_REASON
     if declared is None:
         declared_conflict = nomination.conflict_declarations.filter(judge=judge).exists()
     else:
         declared_conflict = nomination.pk in declared
     if declared_conflict:
-        return "评委已申明与该推荐存在利益关系，须回避。"
+        return DECLARED_REASON
     return None

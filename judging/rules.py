@@ -15,12 +15,16 @@ def is_own_assignment(user, assignment) -> bool:
 
 @rules.predicate
 def is_assigned_to_attachment(user, attachment) -> bool:
-    """A judge reads the materials of the nominations assigned to them."""
+    """A judge reads the attachments of the nominations assigned to them in an open (not blind)
+    round here; in a blind round only through the assignment (``api/attachment_views.py``),
+    which serves neutral names and copies without metadata."""
     if attachment is None:
         return False
     from .models import Assignment
 
-    return Assignment.objects.filter(judge=user, nomination_id=attachment.nomination_id).exists()
+    return Assignment.objects.filter(
+        judge=user, nomination_id=attachment.nomination_id, round__blind=False
+    ).exists()
 
 
 can_view_assignment = can_read_all | (is_judge & is_own_assignment)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from competition.enums import Role
 from competition.models import Round, User
@@ -130,6 +130,70 @@ def conflict_report(*, round_: Round | None = None, competition_id: int | None =
     return report
 
 
+def conflicted_scorecards(*, round_) -> list[dict]:
+    """The round's submitted scorecards whose judge must now 回避 the nomination.
+
+    A conflict declared, or detected (the judge's unit or organisations),
+    after the judge submitted: the scorecard stays on record but is excluded
+    from every aggregation from then on. Candidates are found in SQL (same
+    unit, a declaration, or a judge with affiliations); ``conflict_reason``
+    decides and words each one, as it does for assigning and scoring.
+    """
+    from competition.models import JudgeProfile
+
+    from .conflicts import affiliation_keys, conflict_reason
+    from .models import ConflictDeclaration
+
+    submitted = Scorecard.objects.filter(assignment__round=round_, status="submitted")
+    affiliated = [
+        p.user_id
+        for p in JudgeProfile.objects.filter(
+            user_id__in=submitted.values("assignment__judge_id")
+        ).exclude(organizations=[])
+        if affiliation_keys(p)
+    ]
+    declared = ConflictDeclaration.objects.filter(
+        judge_id=OuterRef("assignment__judge_id"), nomination_id=OuterRef("assignment__nomination_id")
+    )
+    candidates = (
+        submitted.filter(
+            Q(assignment__judge__judge_profile__unit_id=F("assignment__nomination__unit_id"))
+            | Q(Exists(declared))
+            | Q(assignment__judge_id__in=affiliated)
+        )
+        .select_related("assignment__judge", "assignment__nomination__category")
+        .order_by("assignment__nomination_id", "assignment_id")
+    )
+    rows = list(candidates)
+    if not rows:
+        return []
+    judge_ids = {card.assignment.judge_id for card in rows}
+    profiles = {p.user_id: p for p in JudgeProfile.objects.filter(user_id__in=judge_ids)}
+    declarations: dict[int, set[int]] = {j: set() for j in judge_ids}
+    for judge_id, nomination_id in ConflictDeclaration.objects.filter(
+        judge_id__in=judge_ids, nomination_id__in={card.assignment.nomination_id for card in rows}
+    ).values_list("judge_id", "nomination_id"):
+        declarations[judge_id].add(nomination_id)
+    out = []
+    for card in rows:
+        a = card.assignment
+        reason = conflict_reason(
+            judge=a.judge, nomination=a.nomination, profile=profiles.get(a.judge_id), declared=declarations[a.judge_id]
+        )
+        if reason:
+            out.append(
+                {
+                    "scorecard": card.pk,
+                    "assignment": a.pk,
+                    "nomination": a.nomination_id,
+                    "title": a.nomination.title,
+                    "judge": a.judge_id,
+                    "reason": reason,
+                }
+            )
+    return out
+
+
 def ranking_entries(*, snapshot) -> list[dict]:
     from .models import RankingEntry
 
@@ -156,17 +220,32 @@ def ranking_entries(*, snapshot) -> list[dict]:
 
 
 def judge_codes(*, round_) -> dict[int, str]:
-    """Anonymous, stable codes for the round's judges (J01, J02, … in order of user id)."""
-    judge_ids = sorted(set(Assignment.objects.filter(round=round_).values_list("judge_id", flat=True)))
-    return {j: f"J{i:02d}" for i, j in enumerate(judge_ids, start=1)}
+    """Anonymous codes for the round's judges (J01, J02, …) in an order drawn per round.
+
+    The order is a keyed hash (HMAC with the server's secret key) of the round
+    and the judge: stable for the round across pages and exports, different
+    from round to round, and unrelated to user ids, names or sign-up order,
+    so a code cannot be mapped back to a judge without the key.
+    """
+    from django.utils.crypto import salted_hmac
+
+    judge_ids = set(Assignment.objects.filter(round=round_).values_list("judge_id", flat=True))
+
+    def draw(judge_id: int) -> str:
+        return salted_hmac("judging.judge_codes", f"{round_.pk}:{judge_id}", algorithm="sha256").hexdigest()
+
+    ordered = sorted(judge_ids, key=lambda j: (draw(j), j))
+    return {j: f"J{i:02d}" for i, j in enumerate(ordered, start=1)}
 
 
 def judge_breakdown(*, snapshot) -> dict:
     """Per nomination, each counted scorecard's total under an anonymous judge code,
     and the inter-rater statistics with the same codes."""
     codes = judge_codes(round_=snapshot.round)
+    excluded = [row["scorecard"] for row in conflicted_scorecards(round_=snapshot.round)]
     cards = (
         Scorecard.objects.filter(assignment__round=snapshot.round, status="submitted")
+        .exclude(pk__in=excluded)
         .values_list("assignment__nomination_id", "assignment__judge_id", "total")
         .order_by("assignment__nomination_id", "assignment__judge_id")
     )

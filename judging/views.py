@@ -48,6 +48,7 @@ from nominations.forms import LAYOUT, labels_for
 from . import selectors, services
 from .aggregation import DEFAULT_SEVERITY_THRESHOLD
 from .api.serializers import AssignmentDetailSerializer
+from .blind import conflict_for_judge, is_blind_for
 from .conflicts import conflict_reason
 from .enums import AssignmentStatus, ScorecardStatus
 from .forms import PLEDGE_PARAGRAPHS, PLEDGE_TITLE, CloseRoundForm, ConflictForm, PledgeForm
@@ -330,6 +331,8 @@ def assignment_page(request, pk: int):
         judge=assignment.judge_id, competition_id=round_.competition_id
     ).exists()
     conflict = conflict_reason(judge=assignment.judge, nomination=assignment.nomination)
+    if is_blind_for(user, round_):
+        conflict = conflict_for_judge(conflict, blind=True)
     submitted = scorecard["status"] == ScorecardStatus.SUBMITTED
     editable = is_scorer and refusal is None and pledged and conflict is None and not submitted
     saved = scorecard["scores"]
@@ -420,7 +423,7 @@ def declare_conflict(request, pk: int):
     else:
         messages.success(
             request,
-            f"已申明回避。“{assignment.nomination.title}”的评分表已提交，组委会办公室将核查处理。",
+            f"已申明回避。您对“{assignment.nomination.title}”已提交的评分表将不再计入排名，组委会办公室将另行安排评委。",
         )
     return redirect("judging:index")
 
@@ -656,6 +659,12 @@ def ranking(request, pk: int):
         for value, label in AggregationMethod.choices
     ]
     is_office = request.user.role == Role.OFFICE
+    codes = selectors.judge_codes(round_=round_)
+    left_out = set((snapshot.parameters or {}).get("excluded_scorecards", [])) if snapshot else set()
+    excluded = [
+        {**row, "judge_code": codes.get(row["judge"], "J??"), "in_snapshot": row["scorecard"] in left_out}
+        for row in selectors.conflicted_scorecards(round_=round_)
+    ]
     return render(
         request,
         "judging/ranking.html",
@@ -667,6 +676,8 @@ def ranking(request, pk: int):
             "snapshot": snapshot,
             "categories": list(categories_by_name.values()),
             "charts": charts,
+            "excluded": excluded,
+            "excluded_after_snapshot": [row for row in excluded if not row["in_snapshot"]],
             "threshold": DEFAULT_SEVERITY_THRESHOLD,
             "compare": _compare(request, latest, method),
             "is_office": is_office,

@@ -509,3 +509,97 @@ def check_mp4(fileobj: IO[bytes], size: int) -> None:
     if b"moov" not in boxes:
         raise bad
     fileobj.seek(0)
+
+
+# --- copies without metadata (served to judges of a blind round) ------------
+
+
+def image_without_metadata(fileobj: IO[bytes], content_type: str) -> bytes:
+    """The picture re-encoded from its pixels alone: no EXIF (GPS, camera owner), XMP,
+    comments, text chunks or ICC profile; the EXIF orientation is applied first."""
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    with _ImageGuard():
+        fileobj.seek(0)
+        with Image.open(fileobj, formats=[_PIL_FORMATS[content_type]]) as image:
+            _check_pixels(image)
+            oriented = ImageOps.exif_transpose(image)
+            transparent = oriented.mode in ("RGBA", "LA", "PA") or "transparency" in oriented.info
+            if content_type == PNG and transparent:
+                mode = "RGBA"
+            elif oriented.mode in ("L", "1"):
+                mode = "L"
+            else:
+                mode = "RGB"
+            pixels = oriented.convert(mode) if oriented.mode != mode else oriented
+            # A new image from the raw pixels: nothing of the original's ``info`` survives.
+            clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+            out = io.BytesIO()
+            if content_type == JPEG:
+                clean.save(out, "JPEG", quality=90, optimize=True)
+            else:
+                clean.save(out, "PNG")
+    fileobj.seek(0)
+    return out.getvalue()
+
+
+_PDF_METADATA_KEYS = ("/Metadata", "/PieceInfo")
+
+
+def pdf_without_metadata(fileobj: IO[bytes]) -> bytes:
+    """The PDF's pages in a new document: no document information (author, creator,
+    producer, title …), no XMP, and no page or image level metadata streams."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DictionaryObject
+
+    fileobj.seek(0)
+    reader = PdfReader(io.BytesIO(fileobj.read()), strict=False)
+    fileobj.seek(0)
+    writer = PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    writer.metadata = None  # no /Info at all (not even pypdf's /Producer)
+    writer.xmp_metadata = None
+    for obj in writer._objects:  # every object the pages brought with them
+        if isinstance(obj, DictionaryObject):  # includes streams (images, forms)
+            for key in _PDF_METADATA_KEYS:
+                if key in obj:
+                    del obj[key]
+    # Drop the metadata streams nothing refers to any more.
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# Boxes of an MP4 that hold tags (title, author, location, encoder …) and the
+# containers they sit in.
+_MP4_TAG_BOXES = frozenset({b"udta", b"meta", b"Xtra", b"XMP_", b"uuid"})
+_MP4_CONTAINERS = frozenset({b"moov", b"trak", b"mdia", b"minf", b"edts", b"dinf", b"stbl"})
+
+
+def mp4_without_metadata(data: bytes) -> bytes:
+    """The video with every tag box blanked into a ``free`` box of the same size
+    (so no sample offset moves): no title, author, location or XMP."""
+    out = bytearray(data)
+
+    def walk(start: int, end: int) -> None:
+        offset = start
+        while offset + 8 <= end:
+            size = int.from_bytes(out[offset : offset + 4], "big")
+            kind = bytes(out[offset + 4 : offset + 8])
+            header = 8
+            if size == 1 and offset + 16 <= end:
+                size, header = int.from_bytes(out[offset + 8 : offset + 16], "big"), 16
+            elif size == 0:
+                size = end - offset
+            if size < header or offset + size > end:
+                return  # not well formed from here on: leave the rest as it is
+            if kind in _MP4_TAG_BOXES:
+                out[offset + 4 : offset + 8] = b"free"
+                out[offset + header : offset + size] = bytes(size - header)
+            elif kind in _MP4_CONTAINERS:
+                walk(offset + header, offset + size)
+            offset += size
+
+    walk(0, len(out))
+    return bytes(out)

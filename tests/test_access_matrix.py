@@ -305,16 +305,20 @@ MATRIX: list[tuple] = [
     ("POST", "/api/v1/nominations/{nom}/attachments/", {}, {
         "A": (401, 400, 404, 404, 404, 404, 403, 403),
         "B": (401, 404, 400, 404, 404, 404, 403, 403)}),
-    # --- attachments (C2: J1 is assigned to A's nomination)
+    # --- attachments (C2: J1 is assigned to A's nomination in a blind round, so J1 reads its
+    # attachments only through the assignment, and never the stamped form {att})
     ("GET", "/api/v1/attachments/{att}/", None, {
-        "A": (401, 200, 404, 200, 404, 404, 200, 200),
+        "A": (401, 200, 404, 404, 404, 404, 200, 200),
         "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
     ("GET", "/api/v1/attachments/{att}/download/", None, {
-        "A": (401, 200, 404, 200, 404, 404, 200, 200),
+        "A": (401, 200, 404, 404, 404, 404, 200, 200),
         "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
     ("DELETE", "/api/v1/attachments/{att}/", None, {
-        "A": (401, 409, 404, 403, 404, 404, 403, 403),
+        "A": (401, 409, 404, 404, 404, 404, 403, 403),
         "B": (401, 404, 409, 404, 404, 404, 403, 403)}),
+    ("GET", "/api/v1/assignments/{asg}/attachments/{att}/download/", None, {
+        "A": (401, 404, 404, 404, 404, 404, 200, 200),
+        "B": (401, 404, 404, 404, 404, 404, 200, 200)}),
     # --- judging (C2, round open)
     ("POST", "/api/v1/competitions/{comp_judge}/pledge/", None,
         {"A": (401, 403, 403, 200, 200, 200, 403, 403)}),

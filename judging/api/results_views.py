@@ -75,6 +75,17 @@ RANKING = inline_serializer(
         "computed_at": serializers.DateTimeField(),
         "checksum": serializers.CharField(),
         "entries": inline_serializer("RankingEntry", ENTRY_FIELDS, many=True),
+        "excluded_scorecards": inline_serializer(
+            "ExcludedScorecard",
+            {
+                "nomination": serializers.IntegerField(),
+                "title": serializers.CharField(),
+                "judge": serializers.CharField(),
+                "reason": serializers.CharField(),
+                "in_snapshot": serializers.BooleanField(),
+            },
+            many=True,
+        ),
     },
 )
 JOB = inline_serializer(
@@ -119,7 +130,24 @@ def ranking_data(snapshot: RankingSnapshot) -> dict:
         "computed_at": snapshot.computed_at,
         "checksum": snapshot.checksum,
         "entries": selectors.ranking_entries(snapshot=snapshot),
+        "excluded_scorecards": excluded_data(snapshot),
     }
+
+
+def excluded_data(snapshot: RankingSnapshot) -> list[dict]:
+    """Scorecards voided by a 回避 (judge as the anonymous code); ``in_snapshot``: already left out of it."""
+    codes = selectors.judge_codes(round_=snapshot.round)
+    left_out = set((snapshot.parameters or {}).get("excluded_scorecards", []))
+    return [
+        {
+            "nomination": row["nomination"],
+            "title": row["title"],
+            "judge": codes.get(row["judge"], "J??"),
+            "reason": row["reason"],
+            "in_snapshot": row["scorecard"] in left_out,
+        }
+        for row in selectors.conflicted_scorecards(round_=snapshot.round)
+    ]
 
 
 class RankingViewSet(viewsets.GenericViewSet):

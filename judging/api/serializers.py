@@ -7,9 +7,11 @@ from competition.models import Round, User
 from nominations.api.serializers import AttachmentSerializer
 from nominations.models import Nomination
 
+from .. import blind
 from ..models import Assignment, Scorecard
 
-# Materials a judge reads. Contacts never reach judges; the unit only in an open round.
+# Materials a judge reads. Contacts never reach judges; the unit and the organisation only in an
+# open round (``judging.blind``).
 JUDGE_FIELDS = [
     "title",
     "organization",
@@ -131,12 +133,16 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
         data["years_running"] = nomination.years_running
         data["category"] = nomination.category.name
         is_judge = viewer is not None and viewer.role == "judge"
-        if not (is_judge and obj.round.blind):
-            data["unit"] = nomination.unit.name
+        data["unit"] = nomination.unit.name
         if not is_judge:
             data["contact_name"] = nomination.contact_name
             data["contact_phone"] = nomination.contact_phone
-        data["attachments"] = AttachmentSerializer(nomination.attachments.all(), many=True).data
+        if blind.is_blind_for(viewer, obj.round):
+            for name in blind.BLIND_HIDDEN_FIELDS:
+                data.pop(name, None)
+            data["attachments"] = blind_attachments(obj)
+        else:
+            data["attachments"] = AttachmentSerializer(nomination.attachments.all(), many=True).data
         return data
 
     def get_rubric(self, obj) -> list[dict]:
@@ -153,6 +159,36 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
 
     def get_scorecard(self, obj) -> dict:
         return scorecard_data(obj)
+
+
+def blind_attachments(assignment: Assignment) -> list[dict]:
+    """The attachments as a judge of a blind round sees them: no 推荐表, neutral names,
+    served by the assignment's own download URL as copies without metadata."""
+    attachments = list(assignment.nomination.attachments.all())
+    names = blind.neutral_names(attachments)
+    out = []
+    for a in attachments:
+        if a.pk not in names:
+            continue
+        url = f"/api/v1/assignments/{assignment.pk}/attachments/{a.pk}/download/"
+        out.append(
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "original_name": names[a.pk],
+                "content_type": a.content_type,
+                "size": None,
+                "sha256": None,
+                "caption": a.caption,
+                "order": a.order,
+                "width": a.width,
+                "height": a.height,
+                "created_at": None,
+                "download_url": url,
+                "thumbnail_url": f"{url}?thumbnail=1" if a.thumbnail else None,
+            }
+        )
+    return out
 
 
 class AssignmentCreateSerializer(Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import export_views, results_views, views
+from . import attachment_views, export_views, results_views, views
 
 router = SimpleRouter()
 router.register("rounds", views.RoundViewSet, basename="round")
@@ -13,6 +13,11 @@ router.register("objections", results_views.ObjectionViewSet, basename="objectio
 
 urlpatterns = [
     path("competitions/<int:pk>/pledge/", views.PledgeView.as_view(), name="competition-pledge"),
+    path(
+        "assignments/<int:pk>/attachments/<int:attachment_pk>/download/",
+        attachment_views.AssignmentAttachmentDownloadView.as_view(),
+        name="assignment-attachment-download",
+    ),
     path("nominations/<int:pk>/conflict/", views.ConflictView.as_view(), name="nomination-conflict"),
     path(
         "public/competitions/<int:pk>/publicity/",

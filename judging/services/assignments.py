@@ -27,6 +27,7 @@ from competition.rules import is_judge, is_office, require
 from nominations.models import Nomination
 
 from .. import selectors
+from ..blind import conflict_for_judge
 from ..conflicts import conflict_reason
 from ..enums import AssignmentStatus, ScorecardStatus
 from ..models import Assignment, ConflictDeclaration, PanelMember, Pledge, Score, Scorecard
@@ -75,12 +76,15 @@ def pledge_accept(*, judge: User, competition: Competition) -> Pledge:
 class DeclaredConflict:
     declaration: ConflictDeclaration
     released: int
+    excluded: int = 0
 
 
 @transaction.atomic
 def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> DeclaredConflict:
     """A judge declares a conflict. Their unsubmitted assignments of the nomination are released
-    (the office's next automatic assignment staffs it again); submitted ones stay for the office."""
+    (the office's next automatic assignment staffs it again); submitted ones stay on record but
+    their scorecards no longer count (``selectors.conflicted_scorecards``) and the next
+    automatic assignment staffs the nomination again as well."""
     require(is_judge, judge, message="只有评审专家可以申明回避。")
     if not Assignment.objects.filter(judge=judge, nomination=nomination).exists():
         # A judge only knows the nominations assigned to them; any other is "not found".
@@ -92,11 +96,15 @@ def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> Dec
         judge=judge, nomination=nomination, defaults={"reason": reason}
     )
     released = 0
+    excluded = []
     for assignment in Assignment.objects.select_for_update().filter(
         judge=judge, nomination=nomination, round__closed_at__isnull=True
     ):
         card = Scorecard.objects.filter(assignment=assignment).first()
         if card is not None and card.status == ScorecardStatus.SUBMITTED:
+            # Stays on record, excluded from every aggregation from now on
+            # (selectors.conflicted_scorecards); the office assigns another judge.
+            excluded.append(card.pk)
             continue
         if card is not None:
             card.delete()
@@ -107,10 +115,10 @@ def conflict_declare(*, judge: User, nomination: Nomination, reason: str) -> Dec
             actor=judge,
             action="judging.conflict_declare",
             obj=declaration,
-            after={"nomination": nomination.pk, "released": released},
+            after={"nomination": nomination.pk, "released": released, "excluded_scorecards": excluded},
             reason=reason,
         )
-    return DeclaredConflict(declaration=declaration, released=released)
+    return DeclaredConflict(declaration=declaration, released=released, excluded=len(excluded))
 
 
 # --------------------------------------------------------------------------- panels and assignment
@@ -183,12 +191,25 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     panels = {cid: _panel(categories[cid], profiles) for cid in category_ids}
 
     existing = defaultdict(set)
+    # An assignment whose judge must now 回避 (declared or detected, even after
+    # submitting) does not count towards the nomination's judges: its scorecard
+    # is excluded from aggregation, so the nomination gets another judge.
+    voided: dict[int, int] = defaultdict(int)
     load: dict[int, int] = defaultdict(int)
+    by_pk = {n.pk: n for n in nominations}
     for judge_id, nomination_id in Assignment.objects.filter(round=round_).values_list(
         "judge_id", "nomination_id"
     ):
         existing[nomination_id].add(judge_id)
         load[judge_id] += 1
+        nomination = by_pk.get(nomination_id)
+        if nomination is not None and conflict_reason(
+            judge=profiles[judge_id].user if judge_id in profiles else User(pk=judge_id),
+            nomination=nomination,
+            profile=profiles.get(judge_id),
+            declared=declared[judge_id],
+        ):
+            voided[nomination_id] += 1
     all_judges = sorted({j for p in panels.values() for j in p})
     for j in all_judges:
         load.setdefault(j, 0)
@@ -213,7 +234,7 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     order = sorted(nominations, key=lambda n: (len(candidates[n.pk]), rng.random()))
     new_pairs: list[tuple[int, int]] = []
     for nomination in order:
-        missing = need - len(existing[nomination.pk])
+        missing = need - len(existing[nomination.pk]) + voided[nomination.pk]
         if missing <= 0:
             continue
         pool = sorted(candidates[nomination.pk], key=lambda j: (load[j], tiebreak[j]))
@@ -253,7 +274,7 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     names = {j: profiles[j].user.username for j in all_judges}
     summary.per_judge = {names[j]: load[j] for j in sorted(all_judges, key=lambda j: names[j])}
     for nomination in sorted(nominations, key=lambda n: n.pk):
-        have = len(existing[nomination.pk])
+        have = len(existing[nomination.pk]) - voided[nomination.pk]
         if have < need:
             panel_size = len(panels[nomination.category_id])
             if panel_size < need:
@@ -354,6 +375,15 @@ def judge_withdraw(*, actor: User, judge: User, competition: Competition, reason
 # --------------------------------------------------------------------------- scorecards
 
 
+def _lock_round(round_id: int) -> Round:
+    """Hold the round row against a concurrent ``round_close`` (which locks it FOR UPDATE).
+
+    Taken before the assignment, so a submit or an unlock either finishes
+    before the close, or waits for it and then reads the round as closed.
+    """
+    return Round.objects.select_for_update(no_key=True).get(pk=round_id)
+
+
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
@@ -371,7 +401,10 @@ def _require_can_score(judge: User, assignment: Assignment, now: datetime) -> No
         raise Conflict("请先签署本次推选活动的评审承诺书，再开始评分。", code="pledge_required")
     conflict = conflict_reason(judge=judge, nomination=assignment.nomination)
     if conflict:
-        raise Conflict(conflict, code="conflict_of_interest")
+        # In a blind round the rule is not named: "same unit" would tell the judge the unit.
+        raise Conflict(
+            conflict_for_judge(conflict, blind=assignment.round.blind), code="conflict_of_interest"
+        )
 
 
 def _criteria(assignment: Assignment) -> list:
@@ -481,6 +514,7 @@ def scorecard_save(
 @transaction.atomic
 def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | None = None) -> Scorecard:
     """Check completeness and lock the scorecard. Submitting twice is harmless."""
+    _lock_round(assignment.round_id)
     assignment = _lock_assignment(assignment)
     _require_can_score(judge, assignment, _now(now))
     card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
@@ -521,6 +555,7 @@ def scorecard_unlock(*, actor: User, assignment: Assignment, reason: str) -> Sco
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(fields={"reason": ["理由：解锁评分表必须写明理由。"]})
+    _lock_round(assignment.round_id)
     assignment = _lock_assignment(assignment)
     if assignment.round.closed_at is not None:
         raise Conflict(f"“{assignment.round.name}”已结束，评分不能再解锁。", code="round_closed")

@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from competition import phases
 from competition.audit import audit_record
 from competition.enums import Phase
 from competition.exceptions import Conflict, NotFound, ValidationFailed
@@ -30,7 +29,7 @@ from competition.services import competition_advance
 from nominations.models import Nomination
 from nominations.validators import PHONE_RE
 
-from .. import aggregation
+from .. import aggregation, guards, selectors
 from ..enums import AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
 from ..models import (
     AggregationJob,
@@ -51,10 +50,20 @@ logger = logging.getLogger(__name__)
 # --------------------------------------------------------------------------- inputs
 
 
-def round_scorecards(round_: Round) -> dict[int, list[aggregation.Scorecard]]:
-    """The submitted scorecards of a round, per category, as the maths wants them."""
+def round_scorecards(
+    round_: Round, *, excluded: set[int] | None = None
+) -> dict[int, list[aggregation.Scorecard]]:
+    """The submitted scorecards of a round, per category, as the maths wants them.
+
+    Scorecards whose judge must now 回避 the nomination (``excluded``, by
+    default ``selectors.conflicted_scorecards``) are left out: a conflict
+    declared or detected after submitting voids the scorecard.
+    """
+    if excluded is None:
+        excluded = excluded_scorecard_ids(round_)
     cards = list(
         Scorecard.objects.filter(assignment__round=round_, status=ScorecardStatus.SUBMITTED)
+        .exclude(pk__in=excluded)
         .order_by("id")
         .values_list(
             "id",
@@ -65,9 +74,11 @@ def round_scorecards(round_: Round) -> dict[int, list[aggregation.Scorecard]]:
         )
     )
     points: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for card_id, criterion_id, half in Score.objects.filter(
-        scorecard__assignment__round=round_, scorecard__status=ScorecardStatus.SUBMITTED
-    ).values_list("scorecard_id", "criterion_id", "half_points"):
+    for card_id, criterion_id, half in (
+        Score.objects.filter(scorecard__assignment__round=round_, scorecard__status=ScorecardStatus.SUBMITTED)
+        .exclude(scorecard_id__in=excluded)
+        .values_list("scorecard_id", "criterion_id", "half_points")
+    ):
         points[card_id][criterion_id] = Decimal(half) / 2
     out: dict[int, list[aggregation.Scorecard]] = defaultdict(list)
     for card_id, nomination_id, judge_id, total, category_id in cards:
@@ -77,6 +88,10 @@ def round_scorecards(round_: Round) -> dict[int, list[aggregation.Scorecard]]:
             )
         )
     return dict(out)
+
+
+def excluded_scorecard_ids(round_: Round) -> set[int]:
+    return {row["scorecard"] for row in selectors.conflicted_scorecards(round_=round_)}
 
 
 def inputs_checksum(
@@ -129,8 +144,12 @@ def snapshot_compute(
     """
     if method not in [m.value for m in aggregation.Method]:
         raise ValidationFailed(fields={"method": [f"计分方法：未知的方法“{method}”。"]})
-    by_category = round_scorecards(round_)
+    excluded = excluded_scorecard_ids(round_)
+    by_category = round_scorecards(round_, excluded=excluded)
     parameters = _parameters(round_, method)
+    if excluded:
+        # On record with the snapshot, so its page can say which cards it left out.
+        parameters["excluded_scorecards"] = sorted(excluded)
     checksum = inputs_checksum(by_category, method=method, parameters=parameters)
 
     existing = RankingSnapshot.objects.filter(round=round_, method=method, checksum=checksum).first()
@@ -338,41 +357,7 @@ def round_close(*, actor: User, round_: Round, now: datetime | None = None) -> R
     return snapshot
 
 
-def _all_rounds_closed(competition, now) -> str | None:
-    open_rounds = [r.name for r in competition.rounds.filter(closed_at__isnull=True)]
-    if open_rounds:
-        return f"评审轮次“{'、'.join(open_rounds)}”尚未结束。"
-    return None
-
-
-def _publicity_published(competition, now) -> str | None:
-    if not Publicity.objects.filter(competition=competition).exists():
-        return "请通过“发布公示”操作进入公示阶段。"
-    return None
-
-
-def _publicity_over(competition, now) -> str | None:
-    publicity = Publicity.objects.filter(competition=competition).first()
-    if publicity is None:
-        return "尚未发布公示。"
-    if timezone.localtime(now).date() <= publicity.ends_on:
-        return f"公示期至 {publicity.ends_on:%Y年%-m月%-d日} 结束，公示期满后才能确定结果。"
-    open_n = Objection.objects.filter(competition=competition, status=ObjectionStatus.OPEN).count()
-    if open_n:
-        return f"还有 {open_n} 件异议未处理，处理完毕后才能确定结果。"
-    return None
-
-
-phases.register_guard(Phase.JUDGING, Phase.PUBLICITY, _all_rounds_closed)
-phases.register_guard(Phase.JUDGING, Phase.PUBLICITY, _publicity_published)
-def _awards_fixed(competition, now) -> str | None:
-    if Award.objects.filter(competition=competition, status=AwardStatus.PROPOSED).exists():
-        return "请通过“确定表彰结果”操作进入结果确定阶段。"
-    return None
-
-
-phases.register_guard(Phase.PUBLICITY, Phase.FINAL, _publicity_over)
-phases.register_guard(Phase.PUBLICITY, Phase.FINAL, _awards_fixed)
+# The phase guards of judging live in ``judging.guards`` (registered by JudgingConfig.ready).
 
 
 # --------------------------------------------------------------------------- final ranking and awards
@@ -410,7 +395,7 @@ def publicity_publish(
         raise Conflict(
             f"推选活动处于“{Phase(competition.phase).label}”阶段，只能在评审结束后发布公示。", code="wrong_phase"
         )
-    reason = _all_rounds_closed(competition, now)
+    reason = guards.all_rounds_closed(competition, now)
     if reason:
         raise Conflict(reason, code="rounds_open")
     days = working_days or competition.publicity_working_days

@@ -194,7 +194,11 @@ def test_affiliation_added_after_assignment_blocks_scoring(office, round1, nomin
         f"/api/v1/assignments/{a.pk}/scorecard/", {"scores": full_scores(category), "version": 0}, format="json"
     )
     assert response.status_code == 409
-    assert "组织有关联" in response.json()["error"]["message"]
+    # The round is blind: the judge is not told which rule (it would name the organisation);
+    # the office's conflict report does.
+    assert response.json()["error"]["message"] == "评委与被推荐对象存在利益关联，须回避。"
+    report = api(office).get(f"/api/v1/rounds/{round1.pk}/conflicts/").json()
+    assert [row["reason"] for row in report if row["assignment"] == a.pk] == ["评委与被推荐对象的组织有关联，须回避。"]
 
 
 def test_declared_conflict_releases_the_open_assignment(assigned):
