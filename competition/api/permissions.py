@@ -35,3 +35,46 @@ class RulesPermission(BasePermission):
         if perm == "public":
             return True
         return bool(perm) and request.user.has_perm(perm, obj)
+
+
+def cross_site(request) -> bool:
+    """True when a browser sent this request from another site.
+
+    Browsers say where a request comes from: ``Sec-Fetch-Site``, ``Origin``
+    (every cross-origin request and every POST), or at least ``Referer``.
+    A request with none of them is not a browser's cross-site post (an API
+    client or a script), so it is not refused here. The allowed origins are
+    this site's own and ``CSRF_TRUSTED_ORIGINS``.
+    """
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.utils.http import is_same_domain
+
+    if request.META.get("HTTP_SEC_FETCH_SITE", "") == "cross-site":
+        return True
+    source = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER") or ""
+    if not source:
+        return False
+    if source == "null":
+        return True  # an opaque origin: a sandboxed frame, a data: URL, a redirect
+    parts = urlsplit(source)
+    if f"{parts.scheme}://{parts.netloc}" == f"{request.scheme}://{request.get_host()}":
+        return False
+    for trusted in settings.CSRF_TRUSTED_ORIGINS:
+        allowed = urlsplit(trusted)
+        if allowed.scheme == parts.scheme and is_same_domain(parts.netloc, allowed.netloc):
+            return False
+    return True
+
+
+class SameOriginBrowser(BasePermission):
+    """For public endpoints without a session (no CSRF cookie to check): a browser
+    may post only from this site's own pages."""
+
+    def has_permission(self, request, view) -> bool:
+        from ..exceptions import Forbidden
+
+        if request.method not in ("GET", "HEAD", "OPTIONS") and cross_site(request):
+            raise Forbidden("请从本网站的页面提交。", code="cross_site_request")
+        return True

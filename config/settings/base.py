@@ -176,7 +176,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": "20/hour",
         "public": "60/minute",
-        "objection": "10/hour",
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles identify clients like competition.middleware.client_address does.
@@ -214,6 +213,12 @@ LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Public objections (异议): limits per client address (every attempt), per phone
+# number and per nomination (objections received). 0 turns a limit off.
+OBJECTIONS_PER_ADDRESS_PER_HOUR = env.int("OBJECTIONS_PER_ADDRESS_PER_HOUR", default=10)
+OBJECTIONS_PER_PHONE_PER_DAY = env.int("OBJECTIONS_PER_PHONE_PER_DAY", default=3)
+OBJECTIONS_PER_NOMINATION_PER_DAY = env.int("OBJECTIONS_PER_NOMINATION_PER_DAY", default=30)
 
 LOGGING = {
     "version": 1,
