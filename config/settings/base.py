@@ -119,11 +119,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+# The cache (sign-in throttle, public limits, exhibition bodies) in its own Redis
+# with an LRU maxmemory, so that nothing cached can fill the Celery broker;
+# without CACHE_URL it shares REDIS_URL (a laptop, CI).
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="xlf"),
         }
     }
@@ -219,6 +223,10 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 OBJECTIONS_PER_ADDRESS_PER_HOUR = env.int("OBJECTIONS_PER_ADDRESS_PER_HOUR", default=10)
 OBJECTIONS_PER_PHONE_PER_DAY = env.int("OBJECTIONS_PER_PHONE_PER_DAY", default=3)
 OBJECTIONS_PER_NOMINATION_PER_DAY = env.int("OBJECTIONS_PER_NOMINATION_PER_DAY", default=30)
+
+# Distinct list responses (a hall's filters and pages) each family of the public
+# exhibition stores in the cache per 6 hours; further ones are served uncached.
+EXHIBITION_CACHED_QUERIES_MAX = env.int("EXHIBITION_CACHED_QUERIES_MAX", default=1000)
 
 LOGGING = {
     "version": 1,
