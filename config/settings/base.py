@@ -163,8 +163,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 10,
 }
 
-# Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Number of reverse proxies in front of the app. 0: X-Forwarded-For and
+# X-Request-ID are never believed (any client could write them); n: the n-th
+# X-Forwarded-For address from the right is the client's, and the proxy's
+# X-Request-ID is kept. NUM_PROXIES is its former name, read when it is unset.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("NUM_PROXIES", default=0))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -183,7 +186,7 @@ REST_FRAMEWORK = {
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles identify clients like competition.middleware.client_address does.
-    "NUM_PROXIES": NUM_PROXIES,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {
