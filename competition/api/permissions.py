@@ -7,7 +7,14 @@ are checked against the object (objects the user may not see are already
 filtered out by the view's selector, so they answer 404, not 403).
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils.http import is_same_domain
 from rest_framework.permissions import BasePermission
+
+from ..enums import Role
+from ..exceptions import Forbidden
 
 
 class RulesPermission(BasePermission):
@@ -46,11 +53,6 @@ def cross_site(request) -> bool:
     client or a script), so it is not refused here. The allowed origins are
     this site's own and ``CSRF_TRUSTED_ORIGINS``.
     """
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-    from django.utils.http import is_same_domain
-
     if request.META.get("HTTP_SEC_FETCH_SITE", "") == "cross-site":
         return True
     source = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER") or ""
@@ -73,8 +75,17 @@ class SameOriginBrowser(BasePermission):
     may post only from this site's own pages."""
 
     def has_permission(self, request, view) -> bool:
-        from ..exceptions import Forbidden
-
         if request.method not in ("GET", "HEAD", "OPTIONS") and cross_site(request):
             raise Forbidden("请从本网站的页面提交。", code="cross_site_request")
         return True
+
+
+class ApiDocsPermission(BasePermission):
+    """The OpenAPI schema and the Swagger page: open in DEBUG (a laptop, ``make
+    demo``) or with ``API_DOCS_PUBLIC``; otherwise, in production, the office only."""
+
+    def has_permission(self, request, view) -> bool:
+        if settings.DEBUG or getattr(settings, "API_DOCS_PUBLIC", False):
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and user.role == Role.OFFICE)

@@ -189,6 +189,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
+# The OpenAPI schema (/api/schema/) and its Swagger page (/api/docs/) for anyone;
+# otherwise (production) for the office only. Always open when DEBUG is on.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "太原市学雷锋志愿服务先进典型推选 API",
     "DESCRIPTION": "推荐、资格审查、评审、公示、荣誉证书与云展馆的接口。认证：`Authorization: Token <token>`。",
