@@ -292,3 +292,37 @@ def test_the_cache_reads_its_own_url_and_falls_back_to_the_broker():
     shared = _run([sys.executable, "-c", code], env=_clean_env(**base))
     assert shared.returncode == 0, shared.stderr
     assert shared.stdout.split() == ["redis://redis:6379/0", "redis://redis:6379/0"]
+
+
+# --------------------------------------------------------------------------- default settings
+
+
+def test_manage_py_and_celery_default_to_production():
+    """Issue 11: anything that does not ask for the local settings runs production
+    (DEBUG off, SECRET_KEY required), not the DEBUG settings."""
+    without_key = _run([sys.executable, "manage.py", "check"], env=_clean_env())
+    assert without_key.returncode != 0
+    assert "SECRET_KEY must be set" in without_key.stderr
+    code = "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
+    shell = _run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=_clean_env(SECRET_KEY=secrets.token_urlsafe(50)),
+    )
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout.split()[-2:] == ["config.settings.production", "False"]
+    celery = _run(
+        [sys.executable, "-c", "import os, config.celery_app; print(os.environ['DJANGO_SETTINGS_MODULE'])"],
+        env=_clean_env(),
+    )
+    assert celery.returncode == 0, celery.stderr
+    assert celery.stdout.strip() == "config.settings.production"
+
+
+def test_the_laptop_make_targets_ask_for_the_local_settings():
+    for target in (["demo", "PASSWORD=x"], ["serve"], ["check"]):
+        result = _run(["make", "-n", *target], env=_clean_env())
+        assert result.returncode == 0, result.stderr
+        lines = [line for line in result.stdout.splitlines() if "manage.py" in line and "--deploy" not in line]
+        assert lines, target
+        for line in lines:
+            assert line.startswith("DJANGO_SETTINGS_MODULE=config.settings.local "), line
