@@ -16,12 +16,16 @@ SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-no
 
 .PHONY: demo test setup system-deps lint check serve clean e2e
 
+# manage.py and Celery default to the production settings; the laptop targets
+# below ask for the local (DEBUG) ones explicitly.
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+
 demo: setup
-	$(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
 	@if [ -z "$(PASSWORD)" ]; then \
 	  echo "请用 make demo PASSWORD=<演示密码> 指定演示账号的密码（未指定则随机生成）。"; fi
-	$(BIN)/python manage.py seed_demo --password "$${PASSWORD:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(9))')}"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(LOCAL) $(BIN)/python manage.py seed_demo --password "$${PASSWORD:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(9))')}"
+	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup lint check
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -54,14 +58,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 check: $(STAMP)
-	$(BIN)/python manage.py check --fail-level WARNING
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(LOCAL) $(BIN)/python manage.py check --fail-level WARNING
+	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.production ALLOWED_HOSTS=awards.example.org \
 	  SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 serve: $(STAMP)
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 clean:
 	rm -rf var/test-media .pytest_cache

@@ -481,6 +481,16 @@ def batch_check_finished(*, batch_id: int) -> None:
         logger.warning("certificate batch %s: could not send finish_batch", batch_id, exc_info=True)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet will not run: text starting like a formula (``=``,
+    ``+``, ``-``, ``@``, tab, carriage return) gets a leading ``'``."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _archive(batch: CertificateBatch) -> File:
     """A ZIP of the batch's PDFs (``<number>.pdf``) and a list ``清单.csv`` of what is in it."""
     items = (
@@ -498,9 +508,10 @@ def _archive(batch: CertificateBatch) -> File:
             if item.status == ItemStatus.DONE and c.status == CertificateStatus.ISSUED and c.pdf:
                 with default_storage.open(c.pdf.name, "rb") as fh:
                     archive.writestr(f"{c.number}.pdf", fh.read())
-                writer.writerow([c.number, c.holder, c.award_name, "有效", c.sha256, ""])
+                row = [c.number, c.holder, c.award_name, "有效", c.sha256, ""]
             else:
-                writer.writerow([c.number, c.holder, c.award_name, ItemStatus(item.status).label, "", item.error])
+                row = [c.number, c.holder, c.award_name, ItemStatus(item.status).label, "", item.error]
+            writer.writerow([csv_cell(value) for value in row])
         archive.writestr("清单.csv", "\ufeff" + listing.getvalue(), compress_type=zipfile.ZIP_DEFLATED)
     tmp.seek(0)
     return File(tmp, name="batch.zip")

@@ -3,7 +3,7 @@
 DRF's ``ScopedRateThrottle`` keys anonymous clients by its own reading of
 ``X-Forwarded-For``, which trusts every hop when ``REST_FRAMEWORK`` has no
 ``NUM_PROXIES``; this one keys by ``competition.middleware.client_address``
-(the project's ``NUM_PROXIES``), and by address even for signed-in users.
+(the project's ``TRUSTED_PROXY_COUNT``), and by address even for signed-in users.
 """
 
 from __future__ import annotations

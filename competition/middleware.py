@@ -1,3 +1,4 @@
+import ipaddress
 import re
 import uuid
 
@@ -8,35 +9,64 @@ from . import context
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+def trusted_proxy_count() -> int:
+    """How many reverse proxies stand in front of the app (``TRUSTED_PROXY_COUNT``).
+
+    0 (the default): none, so no client-supplied header (``X-Forwarded-For``,
+    ``X-Request-ID``) is believed.
+    """
+    return max(0, int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0))
+
+
+def _ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str | None:
-    """The client's address, trusting ``NUM_PROXIES`` hops of X-Forwarded-For."""
-    num_proxies = getattr(settings, "NUM_PROXIES", 0)
-    if num_proxies:
+    """The client's address: ``REMOTE_ADDR``, or with ``TRUSTED_PROXY_COUNT`` = n
+    proxies in front, the n-th address from the right of ``X-Forwarded-For`` (the
+    one the outermost trusted proxy saw; whatever the client wrote further left is
+    ignored). Used by the sign-in throttle, the public limits and the audit trail.
+    """
+    count = trusted_proxy_count()
+    if count:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [h.strip() for h in forwarded.split(",") if h.strip()]
-        if len(hops) >= num_proxies:
-            return hops[-num_proxies]
-    return request.META.get("REMOTE_ADDR") or None
+        if len(hops) >= count:
+            address = _ip(hops[-count])
+            if address:
+                return address
+    return _ip(request.META.get("REMOTE_ADDR") or "")
+
+
+def request_id(request) -> str:
+    """The request's id: the proxy's ``X-Request-ID`` when a trusted proxy is in
+    front and the value is safe (letters, digits, ``._-``, at most 64), else a new one."""
+    incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+    if trusted_proxy_count() and _REQUEST_ID_OK.match(incoming):
+        return incoming
+    return uuid.uuid4().hex
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (kept from X-Request-ID when sane) and records the client address."""
+    """Gives every request an id (the trusted proxy's X-Request-ID when sane) and records the client address."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = rid = request_id(request)
         token = context.set_current(
-            context.RequestContext(request_id=request_id, client_address=client_address(request))
+            context.RequestContext(request_id=rid, client_address=client_address(request))
         )
         try:
             response = self.get_response(request)
         finally:
             context.reset(token)
-        response["X-Request-ID"] = request_id
+        response["X-Request-ID"] = rid
         return response
 
 

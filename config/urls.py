@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from certificates import views as certificate_views
 from competition import views as competition_views
+from competition.api.permissions import ApiDocsPermission
 from judging import urls as judging_urls
 
 api_v1 = [
@@ -34,8 +35,13 @@ urlpatterns = [
     path("admin/password_change/", RedirectView.as_view(pattern_name="password_change")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Office only in production (ApiDocsPermission); open in DEBUG.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsPermission]), name="schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[ApiDocsPermission]),
+        name="api-docs",
+    ),
     path("healthz/", competition_views.healthz, name="healthz"),
 ]
 

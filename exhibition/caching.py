@@ -30,12 +30,23 @@ A crowd of readers costs little, in three layers:
 
 A change of the exhibition changes every ETag, hence every key: nothing is
 ever invalidated by hand, and a body under a key never changes.
+
+The shared cache cannot be flooded: a key is made from the request's
+canonical query (unknown parameters dropped, values validated and normalised,
+so ``?foo=<random>`` or ``?page=0001`` lands on the same key as the plain
+request), a malformed or out-of-range page answers 404 before anything is
+stored, and each family of list responses (a hall's JSON or page) stores at
+most ``EXHIBITION_CACHED_QUERIES_MAX`` distinct bodies in the shared cache per
+``BODY_TIMEOUT`` (further ones are built and served, not stored). In
+production the cache is its own Redis with an LRU ``maxmemory`` (see
+docker-compose.yml), never the Celery broker.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -45,9 +56,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
+
+from competition import ratelimit
 
 from . import selectors
 
@@ -55,6 +68,8 @@ CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
 BODY_TIMEOUT = 6 * 3600
 DEFAULT_TTL = 1.0
 BODIES_MAX = 512
+CACHED_QUERIES_MAX = 1000
+PAGE_RE = re.compile(r"^[0-9]{1,6}$")
 EXHIBITS_MAX = 4096
 APP_DIR = Path(__file__).resolve().parent
 
@@ -144,6 +159,31 @@ def request_key(request: HttpRequest, params: Iterable[str]) -> str:
     return f"{request.scheme}://{request.get_host()}{request.path}?{query}"
 
 
+def page_number(raw: str | None) -> int:
+    """The page a request asks for: 1 when absent; digits only and at least 1,
+    else ``Http404`` (so a malformed page is never built, let alone cached).
+    Whether the page exists is for the paginator, also with a 404."""
+    if raw is None or raw == "":
+        return 1
+    if not PAGE_RE.match(raw) or int(raw) < 1:
+        raise Http404("no such page")
+    return int(raw)
+
+
+def canonical_url(request: HttpRequest, params: dict) -> str:
+    """Scheme, host, path and the given (already validated) parameters, sorted,
+    empty ones and ``page=1`` left out: one URL per distinct response."""
+    kept = {k: v for k, v in params.items() if v not in (None, "") and not (k == "page" and v == 1)}
+    query = urlencode(sorted(kept.items()))
+    return f"{request.scheme}://{request.get_host()}{request.path}" + (f"?{query}" if query else "")
+
+
+def _admit(family: str) -> bool:
+    """May one more distinct body of ``family`` go into the shared cache?"""
+    limit = getattr(settings, "EXHIBITION_CACHED_QUERIES_MAX", CACHED_QUERIES_MAX)
+    return ratelimit.hit(f"exhibition-cache:{family}", limit=limit, window=BODY_TIMEOUT) is None
+
+
 def add_headers(response: HttpResponse, *, etag: str, last_modified) -> HttpResponse:
     response.headers["ETag"] = etag
     response.headers["Last-Modified"] = http_date(last_modified.timestamp())
@@ -151,7 +191,7 @@ def add_headers(response: HttpResponse, *, etag: str, last_modified) -> HttpResp
     return response
 
 
-def _body(etag: str, build: Callable[[], bytes]) -> bytes:
+def _body(etag: str, build: Callable[[], bytes], family: str | None = None) -> bytes:
     body = _bodies.get(etag)
     if body is not None:
         return body
@@ -159,7 +199,8 @@ def _body(etag: str, build: Callable[[], bytes]) -> bytes:
     body = cache.get(key)
     if body is None:
         body = build()
-        cache.set(key, body, BODY_TIMEOUT)
+        if family is None or _admit(family):
+            cache.set(key, body, BODY_TIMEOUT)
     with _lock:
         _bodies[etag] = body
         while len(_bodies) > BODIES_MAX:
@@ -174,12 +215,17 @@ def conditional(
     last_modified,
     content_type: str,
     build: Callable[[], bytes],
+    family: str | None = None,
 ) -> HttpResponse:
-    """304 when the request's validators match; else the body (from a cache, or built and kept)."""
+    """304 when the request's validators match; else the body (from a cache, or built and kept).
+
+    ``family`` names responses whose number of distinct queries is open (a
+    hall's filters and pages): their bodies enter the shared cache up to the cap.
+    """
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp())
     )
     if not_modified is not None:
         return add_headers(not_modified, etag=etag, last_modified=last_modified)
-    response = HttpResponse(_body(etag, build), content_type=content_type)
+    response = HttpResponse(_body(etag, build, family), content_type=content_type)
     return add_headers(response, etag=etag, last_modified=last_modified)

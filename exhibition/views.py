@@ -9,8 +9,10 @@ pages share the API's validators, headers and body cache (``caching``).
 
 from __future__ import annotations
 
+import re
+
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.loader import render_to_string
@@ -25,7 +27,7 @@ from .models import ExhibitPhoto
 
 HTML = "text/html; charset=utf-8"
 PAGE_SIZE = 20
-HALL_PARAMS = ("year", "unit", "field", "page")
+UNIT_RE = re.compile(r"^[0-9A-Za-z_-]{1,16}$")
 HALL_URL = {ExhibitKind.PROJECT: "exhibition:projects", ExhibitKind.ORGANIZATION: "exhibition:organizations"}
 EXHIBIT_URL = {ExhibitKind.PROJECT: "exhibition:project", ExhibitKind.ORGANIZATION: "exhibition:organization"}
 MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -69,26 +71,44 @@ def lobby(request):
 
 @require_safe
 def hall(request, kind: str):
+    # The cache key holds the canonical query only: nonsense filters are
+    # ignored (as before), unknown parameters dropped, and a malformed or
+    # missing page answers 404 and is never stored.
+    try:
+        number = caching.page_number(request.GET.get("page"))
+    except Http404:
+        return _not_found(request)
+    asked_year = _int(request.GET.get("year"))
+    if asked_year is not None and not 1900 <= asked_year <= 9999:
+        asked_year = None
+    asked_unit = request.GET.get("unit", "")
+    if not UNIT_RE.match(asked_unit):
+        asked_unit = ""
+    asked_field = request.GET.get("field", "")
+    if kind != ExhibitKind.PROJECT or asked_field not in ServiceField.values:
+        asked_field = ""
+    canonical = caching.canonical_url(
+        request, {"year": asked_year, "unit": asked_unit, "field": asked_field, "page": number}
+    )
     stamp = caching.current_stamp()
-    etag = caching.make_etag("page-hall", kind, stamp.token, caching.request_key(request, HALL_PARAMS))
+    etag = caching.make_etag("page-hall", kind, stamp.token, canonical)
 
     def build() -> bytes:
         years = selectors.years_on_show()
         key = "projects" if kind == ExhibitKind.PROJECT else "organizations"
         years = [y for y in years if y[key]]
-        year = _int(request.GET.get("year"))
+        year = asked_year
         if year is None and years:
             year = years[0]["year"]
         units = selectors.hall_units(kind=kind, year=year)
-        unit = request.GET.get("unit", "")
-        if unit not in dict(units):
-            unit = ""
-        field = request.GET.get("field", "")
-        if kind != ExhibitKind.PROJECT or field not in ServiceField.values:
-            field = ""
+        unit = asked_unit if asked_unit in dict(units) else ""
+        field = asked_field
         filters = selectors.Filters(year=year, unit=unit, field=field)
         paginator = Paginator(selectors.hall_list(kind=kind, filters=filters), PAGE_SIZE)
-        page = paginator.get_page(request.GET.get("page"))
+        try:
+            page = paginator.page(number)
+        except EmptyPage as exc:
+            raise Http404("no such page") from exc
         query = {k: v for k, v in (("year", year or ""), ("unit", unit), ("field", field)) if v}
         return _render(
             "exhibition/hall.html",
@@ -113,7 +133,17 @@ def hall(request, kind: str):
             },
         )
 
-    return caching.conditional(request, etag=etag, last_modified=stamp.last_modified, content_type=HTML, build=build)
+    try:
+        return caching.conditional(
+            request,
+            etag=etag,
+            last_modified=stamp.last_modified,
+            content_type=HTML,
+            build=build,
+            family=f"page-hall-{kind}",
+        )
+    except Http404:
+        return _not_found(request)
 
 
 @require_safe

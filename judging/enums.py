@@ -27,6 +27,7 @@ class ObjectionStatus(models.TextChoices):
     OPEN = "open", "待处理"
     UPHELD = "upheld", "成立"
     DISMISSED = "dismissed", "不成立"
+    SPAM = "spam", "无效（垃圾信息）"
 
 
 class AwardStatus(models.TextChoices):

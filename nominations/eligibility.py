@@ -91,21 +91,39 @@ def check(nomination: Nomination) -> list[Finding]:
                 findings.append(
                     Finding(EligibilityRule.PAST_WINNER, f"已于 {past} 年度获评“{category.name}”。")
                 )
-        twins = (
-            Nomination.objects.filter(competition=nomination.competition, normalized_key=key)
-            .exclude(pk=nomination.pk)
-            .exclude(status__in=[Status.DRAFT, Status.WITHDRAWN, Status.REJECTED])
-            .select_related("unit")
-        )
-        units = sorted({t.unit.short_name for t in twins})
-        if units:
-            findings.append(
-                Finding(
-                    EligibilityRule.DUPLICATE,
-                    f"同一项目（名称与单位相同）已由{'、'.join(units)}推荐。",
-                )
-            )
+        if _twins(nomination).exists():
+            # Stored and shown to the unit as is: which other unit nominated the
+            # same name is for the office only (see ``duplicate_message``).
+            findings.append(Finding(EligibilityRule.DUPLICATE, DUPLICATE_NEUTRAL))
     return findings
+
+
+DUPLICATE_NEUTRAL = "可能与其他推荐重复（名称与单位相同），组委会办公室将核实。"
+
+
+def _twins(nomination: Nomination):
+    key = nomination.normalized_key
+    return (
+        Nomination.objects.filter(competition_id=nomination.competition_id, normalized_key=key)
+        .exclude(pk=nomination.pk)
+        .exclude(status__in=[Status.DRAFT, Status.WITHDRAWN, Status.REJECTED])
+    )
+
+
+def duplicate_units(nomination: Nomination) -> list[str]:
+    """The other units that nominated the same name (for the office's eyes only)."""
+    key = nomination.normalized_key
+    if not key or key.startswith("|"):
+        return []
+    return sorted(set(_twins(nomination).values_list("unit__short_name", flat=True)))
+
+
+def duplicate_message(nomination: Nomination) -> str:
+    """The office's wording of the duplicate warning: which units nominated it too."""
+    units = duplicate_units(nomination)
+    if not units:
+        return DUPLICATE_NEUTRAL
+    return f"同一项目（名称与单位相同）已由{'、'.join(units)}推荐。"
 
 
 def hard_failures(nomination: Nomination, findings: list[Finding]) -> list[Finding]:

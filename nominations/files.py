@@ -91,6 +91,10 @@ PDF_FORBIDDEN_NAMES = frozenset(
         "GoToE",
         "ImportData",
         "SubmitForm",
+        # Links out of the document: a reader's address (and, on Windows, its
+        # credentials for a remote file) goes to whoever wrote the link.
+        "URI",
+        "GoToR",
     }
 )
 # Action types that may not be the document's /OpenAction.
@@ -344,7 +348,10 @@ _STREAM_BODY = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)(.*?)endstream", r
 # Names short enough to occur by chance in compressed binary data (about one
 # 20 MB scan in ten would find "/JS" or "/AA" followed by a delimiter); they
 # are searched for outside stream bodies only, the longer ones everywhere.
-_SHORT_NAMES = frozenset(n for n in PDF_FORBIDDEN_NAMES if len(n) <= 2)
+_SHORT_NAMES = frozenset(n for n in PDF_FORBIDDEN_NAMES if len(n) <= 3)
+# An /OpenAction that is an action dictionary (not a plain destination such as
+# [3 0 R /Fit]); the names are #xx-decoded first.
+_OPEN_ACTION_DICT = re.compile(rb"/OpenAction\s*<<")
 
 
 def _names_in(data: bytes, candidates: frozenset[str]) -> set[str]:
@@ -365,6 +372,9 @@ def pdf_raw_forbidden(data: bytes) -> set[str]:
     """
     found = _names_in(data, PDF_FORBIDDEN_NAMES - _SHORT_NAMES)
     outside_streams = _STREAM_BODY.sub(b"stream endstream", data)
+    decoded = _PDF_NAME.sub(lambda m: b"/" + _normalise_name(m.group(1)).encode("latin-1"), outside_streams)
+    if _OPEN_ACTION_DICT.search(decoded):
+        found.add("OpenAction")
     return found | _names_in(outside_streams, _SHORT_NAMES)
 
 
@@ -408,9 +418,9 @@ def pdf_forbidden_objects(reader) -> set[str]:
             if open_action is not None:
                 action = open_action.get_object() if isinstance(open_action, IndirectObject) else open_action
                 if isinstance(action, DictionaryObject):
+                    # Any action run on opening (a plain destination array only sets the view).
                     kind = _name(action.get("/S", ""))
-                    if kind in PDF_FORBIDDEN_ACTIONS:
-                        found.add(f"OpenAction/{kind}")
+                    found.add(f"OpenAction/{kind}" if kind in PDF_FORBIDDEN_ACTIONS else "OpenAction")
         elif isinstance(item, ArrayObject):
             stack.extend(item)
         elif isinstance(item, NameObject) and _name(item) in PDF_FORBIDDEN_NAMES:
@@ -453,6 +463,10 @@ def _pdf_active_message(names: set[str]) -> str:
         what.append("启动外部程序的动作")
     if names & {"EmbeddedFiles", "EmbeddedFile", "FileAttachment", "GoToE"}:
         what.append("内嵌文件")
+    if names & {"URI", "GoToR"}:
+        what.append("指向网址或外部文件的链接")
+    if "OpenAction" in names:
+        what.append("打开时自动执行的动作")
     if not what:
         what.append("自动执行的动作或交互内容")
     return (

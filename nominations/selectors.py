@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from competition.enums import Role
+from competition.enums import EligibilityRule, Role
 from competition.models import Category, User
 from competition.rules import can_read_all
 
+from . import eligibility
 from .enums import QUOTA_STATUSES
 from .models import Attachment, Nomination
 
@@ -59,3 +60,21 @@ def quota_left(*, unit_id: int, competition_id: int) -> list[dict]:
 def review_queue(*, user: User) -> QuerySet[Nomination]:
     """The office's queue: everything submitted or decided, warnings first within a category."""
     return nomination_list(user=user).exclude(status__in=["draft"])
+
+
+def warnings_for(*, user: User, nomination: Nomination) -> list[dict]:
+    """A nomination's eligibility warnings as ``user`` may read them.
+
+    Stored warnings are neutral; the office and observers also learn which
+    other units nominated the same name (a unit officer only that a possible
+    duplicate exists).
+    """
+    stored = list(nomination.warnings or [])
+    if not can_read_all(user):
+        return stored
+    return [
+        {**w, "message": eligibility.duplicate_message(nomination)}
+        if w.get("code") == EligibilityRule.DUPLICATE
+        else w
+        for w in stored
+    ]

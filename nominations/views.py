@@ -429,7 +429,7 @@ def nomination_checklist(request, pk: int):
             "version": nomination.version,
             "complete": not missing,
             "missing": missing,
-            "warnings": nomination.warnings,
+            "warnings": selectors.warnings_for(user=request.user, nomination=nomination),
         }
     )
 
@@ -513,6 +513,7 @@ def _detail(request, nomination, *, review_form=None, status=200):
         "withdraw_form": WithdrawForm(),
         "refusal": refusal,
         "reader": reader,
+        "warnings": selectors.warnings_for(user=user, nomination=nomination),
     }
     return render(request, "nominations/detail.html", context, status=status)
 
@@ -602,6 +603,8 @@ def review_queue(request):
         elif filters.get("has_warnings") == "no":
             rows = rows.filter(warnings=[])
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    for row in page:  # shown, never saved: the office reads which units nominated a duplicate
+        row.warnings = selectors.warnings_for(user=user, nomination=row)
     query = data.copy()
     query.pop("page", None)
     return render(

@@ -421,6 +421,9 @@ MATRIX: list[tuple] = [
     ("GET", "/api/v1/public/exhibition/organizations/{organization_slug}/", None,
         {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     ("GET", "/api/v1/public/exhibition/years/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    # --- issue 11 item 8: the office sets a spam objection aside
+    ("POST", "/api/v1/objections/{objection}/spam/", {"reason": "无具体事实的批量提交"},
+        {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
 ]
 # fmt: on
 

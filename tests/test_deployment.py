@@ -23,7 +23,7 @@ import yaml
 IN_CI = os.environ.get("CI") == "true"
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = {"migrate", "web", "worker", "beat"}
-SERVICES = APP_SERVICES | {"postgres", "redis"}
+SERVICES = APP_SERVICES | {"postgres", "redis", "cache"}
 VOLUMES = {"postgres-data", "media", "redis-data"}
 
 
@@ -112,7 +112,17 @@ def test_docker_compose_config_accepts_the_file(compose_dir: Path):
     assert services["postgres"]["image"] == "postgres:15"
     assert "postgres-data:/var/lib/postgresql/data:rw" in services["postgres"]["volumes"]
     assert services["redis"]["image"] == "redis:7"
-    for name in ("postgres", "redis"):
+    # The broker never evicts (Celery's queues); the cache is its own bounded LRU Redis.
+    broker = services["redis"]["command"]
+    assert broker[broker.index("--maxmemory-policy") + 1] == "noeviction"
+    cache = services["cache"]["command"]
+    assert cache[cache.index("--maxmemory-policy") + 1] == "allkeys-lru"
+    assert cache[cache.index("--maxmemory") + 1] == "256mb"
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["CACHE_URL"] == "redis://cache:6379/0"
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["cache"]["condition"] == "service_healthy"
+    for name in ("postgres", "redis", "cache"):
         assert "ports" not in services[name], f"{name} must not be published on the host"
         assert services[name]["healthcheck"]["test"]
 
@@ -262,3 +272,57 @@ def test_dockerignore_keeps_secrets_and_local_state_out():
         if line.strip() and not line.startswith("#")
     }
     assert {".env", ".git", ".venv", "var"} <= ignored
+
+
+def test_the_cache_reads_its_own_url_and_falls_back_to_the_broker():
+    """Issue 11 item 9: with CACHE_URL the cache is its own Redis; the broker stays REDIS_URL."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "print(settings.CACHES['default']['LOCATION'], settings.CELERY_BROKER_URL)\n"
+    )
+    base = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "REDIS_URL": "redis://redis:6379/0",
+    }
+    separate = _run([sys.executable, "-c", code], env=_clean_env(**base, CACHE_URL="redis://cache:6379/0"))
+    assert separate.returncode == 0, separate.stderr
+    assert separate.stdout.split() == ["redis://cache:6379/0", "redis://redis:6379/0"]
+    shared = _run([sys.executable, "-c", code], env=_clean_env(**base))
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.split() == ["redis://redis:6379/0", "redis://redis:6379/0"]
+
+
+# --------------------------------------------------------------------------- default settings
+
+
+def test_manage_py_and_celery_default_to_production():
+    """Issue 11: anything that does not ask for the local settings runs production
+    (DEBUG off, SECRET_KEY required), not the DEBUG settings."""
+    without_key = _run([sys.executable, "manage.py", "check"], env=_clean_env())
+    assert without_key.returncode != 0
+    assert "SECRET_KEY must be set" in without_key.stderr
+    code = "from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
+    shell = _run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        env=_clean_env(SECRET_KEY=secrets.token_urlsafe(50)),
+    )
+    assert shell.returncode == 0, shell.stderr
+    assert shell.stdout.split()[-2:] == ["config.settings.production", "False"]
+    celery = _run(
+        [sys.executable, "-c", "import os, config.celery_app; print(os.environ['DJANGO_SETTINGS_MODULE'])"],
+        env=_clean_env(),
+    )
+    assert celery.returncode == 0, celery.stderr
+    assert celery.stdout.strip() == "config.settings.production"
+
+
+def test_the_laptop_make_targets_ask_for_the_local_settings():
+    for target in (["demo", "PASSWORD=x"], ["serve"], ["check"]):
+        result = _run(["make", "-n", *target], env=_clean_env())
+        assert result.returncode == 0, result.stderr
+        lines = [line for line in result.stdout.splitlines() if "manage.py" in line and "--deploy" not in line]
+        assert lines, target
+        for line in lines:
+            assert line.startswith("DJANGO_SETTINGS_MODULE=config.settings.local "), line

@@ -78,3 +78,51 @@ def test_production_has_no_debug_pages_and_sends_hsts():
     result = _production(code)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip().endswith("ok")
+
+
+def test_api_schema_and_docs_are_for_the_office_only_in_production():
+    """Issue 11: in production the OpenAPI schema and the Swagger page answer
+    anonymous callers 401 and signed-in non-office users 403; the office reads both."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from django.test import Client\n"
+        "from django.test.utils import setup_test_environment\n"
+        "setup_test_environment()\n"
+        "from django.test.utils import get_runner\n"
+        "runner = get_runner(settings)(verbosity=0, interactive=False)\n"
+        "old = runner.setup_databases()\n"
+        "try:\n"
+        "    from competition import services\n"
+        "    from competition.enums import Role\n"
+        "    assert settings.DEBUG is False\n"
+        "    office = services.user_create(actor=None, username='docs-office', password='Xlf-test-pass-2026', role=Role.OFFICE)\n"
+        "    observer = services.user_create(actor=None, username='docs-observer', password='Xlf-test-pass-2026', role=Role.OBSERVER)\n"
+        "    kw = {'HTTP_HOST': 'awards.example.org', 'secure': True}\n"
+        "    for path in ('/api/schema/', '/api/docs/'):\n"
+        "        anonymous = Client().get(path, **kw)\n"
+        "        assert anonymous.status_code == 401, (path, anonymous.status_code)\n"
+        "        c = Client(); c.force_login(observer)\n"
+        "        assert c.get(path, **kw).status_code == 403, path\n"
+        "        c = Client(); c.force_login(office)\n"
+        "        r = c.get(path, **kw)\n"
+        "        assert r.status_code == 200, (path, r.status_code)\n"
+        "        assert (b'openapi' in r.content) if path == '/api/schema/' else (b'swagger-ui' in r.content)\n"
+        "finally:\n"
+        "    runner.teardown_databases(old)\n"
+        "print('ok')\n"
+    )
+    result = _production(code)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().endswith("ok")
+
+
+def test_api_schema_is_open_in_debug_and_closed_without_it(client, settings, office):
+    settings.API_DOCS_PUBLIC = False
+    settings.DEBUG = False
+    assert client.get("/api/schema/").status_code == 401
+    settings.DEBUG = True
+    assert client.get("/api/schema/").status_code == 200
+    settings.DEBUG = False
+    client.force_login(office)
+    assert client.get("/api/schema/").status_code == 200

@@ -79,13 +79,12 @@ class PublicCertificateSerializer(serializers.Serializer):
     issued_at = serializers.DateTimeField()
     sha256 = serializers.CharField()
     revoked_at = serializers.DateTimeField(allow_null=True)
-    revoked_reason = serializers.CharField(allow_blank=True)
+    # Never the revocation's reason: that it was revoked and when is public, why is not.
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if instance.status != CertificateStatus.REVOKED:
             data.pop("revoked_at")
-            data.pop("revoked_reason")
         return data
 
 

@@ -126,11 +126,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+# The cache (sign-in throttle, public limits, exhibition bodies) in its own Redis
+# with an LRU maxmemory, so that nothing cached can fill the Celery broker;
+# without CACHE_URL it shares REDIS_URL (a laptop, CI).
+CACHE_URL = env.str("CACHE_URL", default="") or REDIS_URL
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="xlf"),
         }
     }
@@ -166,8 +170,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 10,
 }
 
-# Number of reverse proxies in front of the app whose X-Forwarded-For we trust.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Number of reverse proxies in front of the app. 0: X-Forwarded-For and
+# X-Request-ID are never believed (any client could write them); n: the n-th
+# X-Forwarded-For address from the right is the client's, and the proxy's
+# X-Request-ID is kept. NUM_PROXIES is its former name, read when it is unset.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("NUM_PROXIES", default=0))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -183,12 +190,15 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login_ip": "20/hour",
         "public": "60/minute",
-        "objection": "10/hour",
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Throttles identify clients like competition.middleware.client_address does.
-    "NUM_PROXIES": NUM_PROXIES,
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+
+# The OpenAPI schema (/api/schema/) and its Swagger page (/api/docs/) for anyone;
+# otherwise (production) for the office only. Always open when DEBUG is on.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "太原市学雷锋志愿服务先进典型推选 API",
@@ -225,6 +235,16 @@ LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=100)
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Public objections (异议): limits per client address (every attempt), per phone
+# number and per nomination (objections received). 0 turns a limit off.
+OBJECTIONS_PER_ADDRESS_PER_HOUR = env.int("OBJECTIONS_PER_ADDRESS_PER_HOUR", default=10)
+OBJECTIONS_PER_PHONE_PER_DAY = env.int("OBJECTIONS_PER_PHONE_PER_DAY", default=3)
+OBJECTIONS_PER_NOMINATION_PER_DAY = env.int("OBJECTIONS_PER_NOMINATION_PER_DAY", default=30)
+
+# Distinct list responses (a hall's filters and pages) each family of the public
+# exhibition stores in the cache per 6 hours; further ones are served uncached.
+EXHIBITION_CACHED_QUERIES_MAX = env.int("EXHIBITION_CACHED_QUERIES_MAX", default=1000)
 
 LOGGING = {
     "version": 1,

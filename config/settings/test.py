@@ -15,6 +15,9 @@ STORAGES = {  # noqa: F405
 }
 # Each test gets a clean in-process cache; tests about Redis use it directly.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The schema tests and the API fuzzing read /api/schema/ anonymously; the
+# office-only rule of production is tested with the production settings.
+API_DOCS_PUBLIC = True
 # In tests Celery runs eager unless a test starts a real worker on purpose.
 CELERY_TASK_ALWAYS_EAGER = True
 # WhiteNoise warns when STATIC_ROOT does not exist; tests never collect static.

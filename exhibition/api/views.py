@@ -14,6 +14,8 @@ edit, withdraw, restore and arrange the photos of an exhibit.
 
 from __future__ import annotations
 
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -30,6 +32,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from competition.api.permissions import RulesPermission
@@ -105,31 +108,55 @@ class PublicView(APIView):
 
 class HallListView(PublicView):
     def get(self, request):
-        if any(name in request.GET for name in LIST_PARAMS):
-            query = s.HallQuery(data=request.GET)
+        # The cache key and the body come from the canonical query only: unknown
+        # parameters are dropped, values validated (400) and normalised, and a
+        # malformed or missing page answers 404 before anything is stored.
+        page = caching.page_number(request.GET.get("page"))
+        data = {k: v for k, v in request.GET.items() if k in LIST_PARAMS and k != "page"}
+        page_size = ExhibitPagination.page_size
+        if data:
+            query = s.HallQuery(data=data)
             query.is_valid(raise_exception=True)
+            valid = query.validated_data
             filters = selectors.Filters(
-                year=query.validated_data.get("year"),
-                unit=query.validated_data.get("unit", ""),
-                category=query.validated_data.get("category", ""),
-                field=query.validated_data.get("field", ""),
-                q=query.validated_data.get("q", "").strip(),
+                year=valid.get("year"),
+                unit=valid.get("unit", "").strip(),
+                category=valid.get("category", "").strip().upper(),  # matched case-insensitively
+                field=valid.get("field", ""),
+                q=valid.get("q", "").strip(),
             )
+            page_size = valid.get("page_size") or page_size
         else:
             filters = selectors.Filters()  # the most read page: nothing to validate
+        params = {
+            "year": filters.year, "unit": filters.unit, "category": filters.category,
+            "field": filters.field, "q": filters.q,
+            "page_size": page_size if page_size != ExhibitPagination.page_size else None,
+        }  # fmt: skip
+        base = caching.canonical_url(request, params)
         stamp = caching.current_stamp()
-        etag = caching.make_etag("api-hall", self.kind, stamp.token, caching.request_key(request, LIST_PARAMS))
+        etag = caching.make_etag("api-hall", self.kind, stamp.token, base, page)
 
         def build() -> bytes:
-            paginator = ExhibitPagination()
-            page = paginator.paginate_queryset(
-                selectors.hall_list(kind=self.kind, filters=filters), _drf(request), view=self
-            )
-            data = s.LIST_OUT[self.kind](page, many=True, context={"request": request}).data
-            return _json(paginator.get_paginated_response(data).data)
+            paginator = Paginator(selectors.hall_list(kind=self.kind, filters=filters), page_size)
+            try:
+                current = paginator.page(page)
+            except EmptyPage as exc:
+                raise Http404("no such page") from exc
+            data = s.LIST_OUT[self.kind](current.object_list, many=True, context={"request": request}).data
+            following = replace_query_param(base, "page", page + 1) if current.has_next() else None
+            previous = None
+            if current.has_previous():
+                previous = remove_query_param(base, "page") if page == 2 else replace_query_param(base, "page", page - 1)
+            return _json({"count": paginator.count, "next": following, "previous": previous, "results": data})
 
         return caching.conditional(
-            request, etag=etag, last_modified=stamp.last_modified, content_type=JSON, build=build
+            request,
+            etag=etag,
+            last_modified=stamp.last_modified,
+            content_type=JSON,
+            build=build,
+            family=f"api-hall-{self.kind}",
         )
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from competition.api.base import Serializer
-from competition.api.permissions import RulesPermission
+from competition.api.permissions import RulesPermission, SameOriginBrowser
 from competition.api.views import ERROR
 from competition.exceptions import NotFound, ValidationFailed
 from competition.middleware import client_address
@@ -52,6 +53,10 @@ class ResolveSerializer(Serializer):
         label="处理结论", choices=[ObjectionStatus.UPHELD.value, ObjectionStatus.DISMISSED.value]
     )
     reason = serializers.CharField(label="处理意见", allow_blank=True)
+
+
+class SpamSerializer(Serializer):
+    reason = serializers.CharField(label="理由", allow_blank=True)
 
 
 ENTRY_FIELDS = {
@@ -312,23 +317,32 @@ class PublicPublicityView(APIView):
 
 
 class PublicObjectionView(APIView):
-    """Anyone lodges a real-name objection during 公示."""
+    """Anyone lodges a real-name objection during 公示.
+
+    JSON only: a browser can send JSON to another site only after a CORS
+    preflight, which this site never grants, so a cross-site page cannot post
+    here (form-encoded, multipart and text/plain bodies answer 415). A request
+    that says it comes from another site (Origin, Referer, Sec-Fetch-Site)
+    answers 403. The service limits objections per address, phone and nomination.
+    """
 
     authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "objection"
+    permission_classes = [SameOriginBrowser]
+    parser_classes = [JSONParser]
+    throttle_classes: list = []
 
-    @extend_schema(request=ObjectionInSerializer, responses={201: inline_serializer("ObjectionReceived", {"id": serializers.IntegerField(), "message": serializers.CharField()}), 400: ERROR, 404: ERROR, 409: ERROR, 429: ERROR}, auth=[], summary="提出异议（公开）")
+    @extend_schema(request=ObjectionInSerializer, responses={201: inline_serializer("ObjectionReceived", {"id": serializers.IntegerField(), "message": serializers.CharField()}), 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 415: ERROR, 429: ERROR}, auth=[], summary="提出异议（公开）")
     def post(self, request):
         data = ObjectionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         competition = Competition.objects.filter(pk=data.validated_data["competition"]).first()
-        nomination = Nomination.objects.filter(
-            pk=data.validated_data["nomination"], competition_id=data.validated_data["competition"]
-        ).first()
-        if competition is None or nomination is None:
+        if competition is None:
             raise NotFound("公示名单中没有该对象。")
+        # A nomination id that does not exist is passed on as None: the service
+        # answers it exactly like one that is not on the 公示 list.
+        nomination = Nomination.objects.filter(
+            pk=data.validated_data["nomination"], competition=competition
+        ).first()
         objection = results.objection_lodge(
             competition=competition,
             nomination=nomination,
@@ -353,7 +367,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObjectionSerializer
     permission_classes = [RulesPermission]
-    permission_rules = {"list": "judging.view_objections", "retrieve": "judging.view_objections", "resolve": "judging.resolve_objection"}
+    permission_rules = {"list": "judging.view_objections", "retrieve": "judging.view_objections", "resolve": "judging.resolve_objection", "spam": "judging.mark_objection_spam"}
     filterset_fields = ["competition", "status", "nomination"]
 
     def get_queryset(self):
@@ -374,3 +388,12 @@ class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
         return Response(ObjectionSerializer(objection).data)
 
+    @extend_schema(request=SpamSerializer, responses={200: ObjectionSerializer, 400: ERROR, 409: ERROR}, summary="标记为无效异议（垃圾信息）")
+    @action(detail=True, methods=["post"])
+    def spam(self, request, pk=None):
+        data = SpamSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        objection = results.objection_mark_spam(
+            actor=request.user, objection=self.get_object(), reason=data.validated_data["reason"]
+        )
+        return Response(ObjectionSerializer(objection).data)

@@ -15,10 +15,12 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from competition import ratelimit
 from competition.audit import audit_record
 from competition.enums import Phase
 from competition.exceptions import Conflict, NotFound, ValidationFailed
@@ -443,18 +445,35 @@ def publicity_open_refusal(competition: Competition, now: datetime) -> str | Non
     return None
 
 
+def _objection_limit(kind: str, ident: str, limit: int, window: int, message: str) -> None:
+    wait = ratelimit.hit(f"objection:{kind}:{ident}", limit=limit, window=window)
+    if wait is not None:
+        raise ratelimit.RateLimited(message.format(wait=ratelimit.wait_text(wait)), retry_after=wait)
+
+
 @transaction.atomic
 def objection_lodge(
     *,
     competition: Competition,
-    nomination: Nomination,
+    nomination: Nomination | None,
     name: str,
     phone: str,
     content: str,
     client_address: str | None = None,
     now: datetime | None = None,
 ) -> Objection:
-    """Anyone lodges a real-name objection against a nominee on the 公示 list, during 公示."""
+    """Anyone lodges a real-name objection against a nominee on the 公示 list, during 公示.
+
+    ``nomination`` None (no such id) answers exactly like a nomination that is
+    not on the list, so the public endpoint reveals no nomination ids. Limits:
+    per client address (every attempt), per phone number and per nomination
+    (every objection received); see the ``OBJECTIONS_PER_*`` settings.
+    """
+    if client_address:
+        _objection_limit(
+            "address", client_address, settings.OBJECTIONS_PER_ADDRESS_PER_HOUR, 3600,
+            "提交过于频繁，请 {wait}后再试。",
+        )
     name, phone, content = (name or "").strip(), (phone or "").strip(), (content or "").strip()
     errors: dict[str, list[str]] = {}
     if not 2 <= len(name) <= 30:
@@ -471,10 +490,18 @@ def objection_lodge(
     refusal = publicity_open_refusal(competition, now or timezone.now())
     if refusal:
         raise Conflict(refusal, code="publicity_closed")
-    if not Award.objects.filter(
+    if nomination is None or not Award.objects.filter(
         competition=competition, nomination=nomination, status=AwardStatus.PROPOSED
     ).exists():
         raise NotFound("公示名单中没有该对象。")
+    _objection_limit(
+        "phone", ratelimit.hashed(phone), settings.OBJECTIONS_PER_PHONE_PER_DAY, 86400,
+        "同一手机号码提出的异议已达上限，请 {wait}后再试；如有紧急情况请直接联系组委会办公室。",
+    )
+    _objection_limit(
+        "nomination", str(nomination.pk), settings.OBJECTIONS_PER_NOMINATION_PER_DAY, 86400,
+        "该公示对象收到的异议已达上限，请 {wait}后再试，或直接联系组委会办公室。",
+    )
     objection = Objection.objects.create(
         competition=competition,
         nomination=nomination,
@@ -523,6 +550,36 @@ def objection_resolve(*, actor: User, objection: Objection, decision: str, reaso
         obj=objection,
         before={"status": ObjectionStatus.OPEN},
         after={"status": decision, "entered": entered.nomination_id if entered else None},
+        reason=reason,
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_mark_spam(*, actor: User, objection: Objection, reason: str) -> Objection:
+    """The office marks an open objection as spam (fake, abusive, no facts): it no
+    longer blocks finalisation and changes nothing on the list. Audited."""
+    require(is_office, actor, message="只有组委会办公室可以处理异议。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": ["理由：标记为无效异议必须写明理由。"]})
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ObjectionStatus.OPEN:
+        raise Conflict("该异议已处理。", code="objection_resolved")
+    competition = Competition.objects.select_for_update().get(pk=objection.competition_id)
+    if competition.phase != Phase.PUBLICITY:
+        raise Conflict("公示阶段已结束，异议不能再处理。", code="wrong_phase")
+    objection.status = ObjectionStatus.SPAM
+    objection.resolution = reason
+    objection.resolved_at = timezone.now()
+    objection.resolved_by = actor
+    objection.save()
+    audit_record(
+        actor=actor,
+        action="objection.spam",
+        obj=objection,
+        before={"status": ObjectionStatus.OPEN},
+        after={"status": ObjectionStatus.SPAM},
         reason=reason,
     )
     return objection

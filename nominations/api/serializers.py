@@ -7,6 +7,7 @@ from rest_framework import serializers
 from competition.api.base import ModelSerializer, Serializer
 from competition.models import Category, Competition
 
+from .. import selectors
 from ..enums import AttachmentKind, Decision
 from ..models import Attachment, Nomination
 from ..services import EDITABLE_FIELDS
@@ -115,6 +116,17 @@ class NominationSerializer(ModelSerializer):
                     label = "推选活动" if name == "competition" else "奖项"
                     raise serializers.ValidationError({name: [f"{label}：创建后不能修改。"]})
         return attrs
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if "warnings" in data:
+            user = getattr(request, "user", None)
+            # Without a reader (no request): the stored, neutral wording.
+            data["warnings"] = (
+                selectors.warnings_for(user=user, nomination=instance) if user else instance.warnings
+            )
+        return data
 
 
 class ReviewSerializer(Serializer):

@@ -325,3 +325,29 @@ def test_drain_command_sends_a_queued_batch(office, final, awards):
     call_command("drain_certificates", stdout=out)
     assert "1 个证书批次" in out.getvalue()
     assert CertificateBatch.objects.get(pk=batch.pk).status == BatchStatus.DONE
+
+
+def test_the_listing_csv_neutralises_formulas(office, final, units, django_capture_on_commit_callbacks):
+    """Issue 11: a nominee named like a formula must not run in the office's spreadsheet."""
+    import csv
+
+    names = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)"]
+    for i, title in enumerate(names):
+        award_for(final, "XM", units[i], title=title, rank=i + 1)
+    client = api(office)
+    batch = client.get(issue(client, final, django_capture_on_commit_callbacks).json()["status_url"]).json()
+    zipped = zipfile.ZipFile(io.BytesIO(client.get(batch["archive_url"]).getvalue()))
+    rows = list(csv.reader(io.StringIO(zipped.read("清单.csv").decode("utf-8-sig"))))
+    holders = [row[1] for row in rows[1:]]
+    assert sorted(holders) == sorted("'" + name for name in names)
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
+    # The certificates themselves keep the real names.
+    assert sorted(Certificate.objects.values_list("holder", flat=True)) == sorted(names)
+
+
+def test_csv_cell_covers_tab_and_carriage_return():
+    assert [services.csv_cell(v) for v in ("\t=1", "\r=1", "普通名称", "", None, 12)] == [
+        "'\t=1", "'\r=1", "普通名称", "", "", "12"
+    ]

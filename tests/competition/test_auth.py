@@ -242,7 +242,7 @@ def test_login_succeeds_after_fewer_failures_than_the_limit(office):
 
 def test_login_address_throttle_ignores_a_forged_forwarded_for(office, settings):
     settings.LOGIN_FAILURES_PER_ADDRESS = 3
-    settings.NUM_PROXIES = 0
+    settings.TRUSTED_PROXY_COUNT = 0
     for i in range(3):
         login(
             api_client(),
@@ -259,7 +259,7 @@ def test_login_address_throttle_ignores_a_forged_forwarded_for(office, settings)
 
 def test_login_address_behind_a_trusted_proxy_is_the_hop_it_saw(office, settings):
     settings.LOGIN_FAILURES_PER_ADDRESS = 3
-    settings.NUM_PROXIES = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     for i in range(3):
         # The client forges the first hop; the proxy appends the real address.

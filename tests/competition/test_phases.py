@@ -49,7 +49,8 @@ def assert_refused(response, competition, phase_before, *fragments):
     return error
 
 
-def test_advance_draft_to_nominating_writes_one_audit_entry(office):
+def test_advance_draft_to_nominating_writes_one_audit_entry(office, settings):
+    settings.TRUSTED_PROXY_COUNT = 1  # the request id is the proxy's
     competition = competition_factory()
     client = api_client(office, REMOTE_ADDR="203.0.113.9")
     before = AuditEntry.objects.count()

@@ -70,7 +70,8 @@ def test_project_hall_with_filters(client, published):
     by_field = html(client, "/exhibition/projects/?field=为老服务")
     assert "银龄陪伴助老服务" in by_field and "汾河岸线护水行动" not in by_field
     # Nonsense filters are ignored, never an error.
-    assert "共 2 个" in html(client, "/exhibition/projects/?year=abc&unit=../x&field=<b>&page=zz")
+    assert "共 2 个" in html(client, "/exhibition/projects/?year=abc&unit=../x&field=<b>&foo=1")
+    assert client.get("/exhibition/projects/?page=zz").status_code == 404  # a page is a page or nothing
     assert "暂无项目展展品" in html(client, "/exhibition/projects/?year=1999")
 
 

