@@ -1,0 +1,61 @@
+"""The caller's own notifications: list (with the unread count), mark one read, mark all read.
+
+Another's notification answers 404 exactly like a missing one (the queryset
+holds only the caller's).
+"""
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from competition.api.permissions import RulesPermission
+from competition.api.views import ERROR
+
+from .. import selectors, services
+from ..models import Notification
+from .serializers import NotificationPageSerializer, NotificationSerializer, ReadAllSerializer
+
+
+class NotificationFilter(filters.FilterSet):
+    read = filters.BooleanFilter(method="filter_read", label="已读")
+
+    class Meta:
+        model = Notification
+        fields = ["event"]
+
+    def filter_read(self, queryset, name, value):
+        return queryset.filter(read_at__isnull=not value)
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = NotificationSerializer
+    permission_classes = [RulesPermission]
+    permission_rules = {
+        "list": "notifications.view_notification",
+        "read": "notifications.read_notification",
+        "read_all": "notifications.view_notification",
+    }
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        return selectors.notification_list(user=self.request.user)
+
+    @extend_schema(summary="我的消息（含未读条数 unread）", responses={200: NotificationPageSerializer})
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        response.data["unread"] = selectors.unread_count(user=request.user)
+        return response
+
+    @extend_schema(summary="标为已读", request=None, responses={200: NotificationSerializer, 404: ERROR})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = services.notification_read(actor=request.user, notification=self.get_object())
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(summary="全部标为已读", request=None, responses={200: ReadAllSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all", filterset_class=None, pagination_class=None)
+    def read_all(self, request):
+        marked = services.notifications_read_all(actor=request.user)
+        return Response({"marked": marked, "unread": selectors.unread_count(user=request.user)})
