@@ -27,7 +27,7 @@ from nominations.reminders import threshold
 from notifications import texts
 from notifications.enums import Event
 from notifications.selectors import office_users
-from notifications.services import notify
+from notifications.services import deadline_key, notify
 
 from .enums import AssignmentStatus, ObjectionStatus
 from .models import Assignment, Objection, Publicity
@@ -58,7 +58,7 @@ def _scoring(now: dt.datetime) -> int:
                     event=Event.SCORING_CLOSING,
                     recipients=[judge_id],
                     obj=round_,
-                    key=f"{deadline.isoformat()}:{days}d",
+                    key=deadline_key(deadline, days),
                     url=reverse("judging:index"),
                     context={
                         "year": round_.competition.year,

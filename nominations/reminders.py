@@ -20,7 +20,7 @@ from competition.models import Competition, Unit
 from notifications import texts
 from notifications.enums import Event
 from notifications.selectors import unit_officers
-from notifications.services import notify
+from notifications.services import deadline_key, notify
 
 from .enums import EDITABLE_STATUSES, QUOTA_STATUSES, Status
 from .models import Nomination
@@ -69,7 +69,7 @@ def remind(*, now: dt.datetime) -> int:
                 editable=Count("id", filter=Q(status__in=EDITABLE_STATUSES)),
             )
         }
-        key = f"{competition.nominations_close.isoformat()}:{days}d"
+        key = deadline_key(competition.nominations_close, days)
         for unit in Unit.objects.filter(officers__is_active=True).distinct().order_by("order", "code"):
             row = counts.get(unit.pk, {"drafts": 0, "returned": 0, "submitted": 0, "editable": 0})
             if not row["editable"] and row["submitted"]:

@@ -22,6 +22,7 @@ that sends deliveries left pending (the broker was down, a worker died).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import urllib.error
@@ -403,6 +404,11 @@ def preference_set(*, actor: User, email: str, email_enabled: bool) -> Preferenc
 
 
 # --------------------------------------------------------------------------- periodic jobs
+
+
+def deadline_key(deadline, days: int) -> str:
+    """The key of a reminder: the deadline (in UTC, however it was loaded) and the threshold."""
+    return f"{deadline.astimezone(dt.UTC).isoformat()}:{days}d"
 
 
 def app_modules(name: str) -> list:
