@@ -14,14 +14,6 @@ class NotificationSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class NotificationPageSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    unread = serializers.IntegerField(label="未读条数")
-    results = NotificationSerializer(many=True)
-
-
 class ReadAllSerializer(serializers.Serializer):
     marked = serializers.IntegerField(label="本次标为已读的条数")
     unread = serializers.IntegerField(label="未读条数")

@@ -10,12 +10,28 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from competition.api.pagination import Pagination
 from competition.api.permissions import RulesPermission
 from competition.api.views import ERROR
 
 from .. import selectors, services
 from ..models import Notification
-from .serializers import NotificationPageSerializer, NotificationSerializer, ReadAllSerializer
+from .serializers import NotificationSerializer, ReadAllSerializer
+
+
+class NotificationPagination(Pagination):
+    """The project's page, plus ``unread``: the caller's unread notifications in all."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["unread"] = selectors.unread_count(user=self.request.user)
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["unread"] = {"type": "integer", "example": 3, "description": "未读条数"}
+        paginated["required"] = [*paginated.get("required", []), "unread"]
+        return paginated
 
 
 class NotificationFilter(filters.FilterSet):
@@ -38,15 +54,14 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "read_all": "notifications.view_notification",
     }
     filterset_class = NotificationFilter
+    pagination_class = NotificationPagination
 
     def get_queryset(self):
         return selectors.notification_list(user=self.request.user)
 
-    @extend_schema(summary="我的消息（含未读条数 unread）", responses={200: NotificationPageSerializer})
+    @extend_schema(summary="我的消息（含未读条数 unread）")
     def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        response.data["unread"] = selectors.unread_count(user=request.user)
-        return response
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(summary="标为已读", request=None, responses={200: NotificationSerializer, 404: ERROR})
     @action(detail=True, methods=["post"])
