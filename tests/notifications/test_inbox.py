@@ -193,3 +193,18 @@ def judging_round_with_judges(office):
     judging_services.assignment_add(actor=office, round_=round_, judge=judge, nomination=noms[0])
     judging_services.assignment_add(actor=office, round_=round_, judge=other, nomination=noms[1])
     return round_, judge, other
+
+
+def test_the_admin_lists_deliveries_and_its_action_retries_through_the_service(
+    client, smtp, office, failed_delivery, django_capture_on_commit_callbacks
+):
+    client.login(username=office.username, password=PASSWORD)
+    assert client.get("/admin/notifications/delivery/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/notifications/delivery/",
+            {"action": "retry", "_selected_action": [failed_delivery.pk]},
+        )
+    failed_delivery.refresh_from_db()
+    assert failed_delivery.status == DeliveryStatus.SENT
+    assert AuditEntry.objects.filter(action="notification.delivery_retry", actor=office).exists()
