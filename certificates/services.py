@@ -39,6 +39,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from competition.audit import audit_record
@@ -48,6 +49,9 @@ from competition.models import Category, Competition, Issuer, User
 from competition.rules import is_office, require
 from judging.enums import AwardStatus
 from judging.models import Award
+from notifications.enums import Event
+from notifications.selectors import unit_officers
+from notifications.services import notify
 
 from . import conf, fonts, rendering
 from .enums import FINISHED_BATCH_STATUSES, BatchStatus, CertificateStatus, ItemStatus
@@ -422,6 +426,19 @@ def _issue(*, certificate_id: int, pdf: bytes, data: rendering.CertificateData) 
             certificate.rendered_at = now
             certificate.version = F("version") + 1
             certificate.save()
+            nomination = certificate.award.nomination
+            notify(
+                event=Event.CERTIFICATE_READY,
+                recipients=unit_officers(unit_ids=[nomination.unit_id]),
+                obj=certificate,
+                url=reverse("certificate-pdf", args=[certificate.pk]),
+                context={
+                    "year": certificate.year,
+                    "nomination": str(nomination),
+                    "award": certificate.award_name,
+                    "number": certificate.number,
+                },
+            )
     except BaseException:
         if name:
             default_storage.delete(name)

@@ -1,6 +1,6 @@
 """Demo data of the foundation: the units, the 2022 competition, the accounts.
 
-``seed_demo`` calls ``seed(context)`` of every installed app's ``demo``
+``seed_demo`` calls ``seed(context)`` (then ``finish(context)``, where defined) of every installed app's ``demo``
 module, in the order of INSTALLED_APPS, so that each app adds its part of
 the demo year (nominations, scores, results, certificates, exhibition)
 without this app importing them. Every step is idempotent.

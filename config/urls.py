@@ -14,6 +14,7 @@ api_v1 = [
     # First: the public exhibition feed is the most read API, and URLs resolve in order.
     path("", include("exhibition.api.urls")),
     path("", include("competition.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("nominations.api.urls")),
     path("", include("judging.api.urls")),
     path("", include("certificates.api.urls")),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", competition_views.password_change, name="password_change"),
+    path("notifications/", include("notifications.urls")),
     path("nominations/", include("nominations.urls")),
     path("certificates/", include("certificates.urls")),
     path("verify/<str:token>/", certificate_views.verify, name="certificate-verify"),

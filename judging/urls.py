@@ -12,6 +12,7 @@ urlpatterns = [
     path("assignments/<int:pk>/", views.assignment_page, name="assignment"),
     path("assignments/<int:pk>/conflict/", views.declare_conflict, name="conflict"),
     path("rounds/<int:pk>/progress/", views.progress, name="progress"),
+    path("rounds/<int:pk>/remind/", views.remind_judges, name="remind"),
     path("rounds/<int:pk>/conflicts/", views.conflicts, name="conflicts"),
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/close/", views.close_round, name="close"),

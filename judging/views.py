@@ -39,7 +39,7 @@ from django.views.decorators.http import require_GET, require_POST
 from competition import selectors as competition_selectors
 from competition.enums import AggregationMethod, CategoryKind, Phase, Role
 from competition.exceptions import ApplicationError
-from competition.models import Category, Round
+from competition.models import Category, Round, User
 from competition.rules import can_read_all
 from competition.views import chinese_error_pages
 from nominations.enums import ServiceField
@@ -476,8 +476,30 @@ def progress(request, pk: int):
             "judges": judges,
             "categories": list(categories.values()),
             "now": timezone.now(),
+            "can_remind": request.user.role == Role.OFFICE and round_.closed_at is None,
         },
     )
+
+
+@login_required
+@chinese_errors
+@require_POST
+def remind_judges(request, pk: int):
+    """The office's 提醒 on the progress board: one judge (``judge``) or every judge with unsubmitted cards."""
+    round_ = _round(request, pk)
+    if request.user.role != Role.OFFICE:
+        raise PermissionDenied
+    judge = None
+    if request.POST.get("judge"):
+        judge = get_object_or_404(User, pk=request.POST["judge"], role=Role.JUDGE)
+    try:
+        reminded = services.judges_remind(actor=request.user, round_=round_, judge=judge)
+    except ApplicationError as exc:
+        _flash_error(request, exc)
+    else:
+        who = f"评委 {judge}" if judge is not None else f"{reminded} 位评委"
+        messages.success(request, f"已向{who}发送评分提醒（站内消息，已填写邮箱的同时发送电子邮件）。")
+    return redirect("judging:progress", pk=round_.pk)
 
 
 @login_required

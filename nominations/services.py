@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from competition.audit import audit_record, snapshot
@@ -21,6 +22,9 @@ from competition.enums import CategoryKind, Phase
 from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Unit, User
 from competition.rules import require
+from notifications.enums import Event
+from notifications.selectors import unit_officers
+from notifications.services import notify
 
 from . import eligibility
 from .enums import EDITABLE_STATUSES, QUOTA_STATUSES, AttachmentKind, Decision, Status
@@ -398,6 +402,11 @@ REVIEW_TARGET = {
     Decision.RETURN: Status.RETURNED,
     Decision.REJECT: Status.REJECTED,
 }
+REVIEW_EVENT = {
+    Decision.ACCEPT: Event.NOMINATION_ACCEPTED,
+    Decision.RETURN: Event.NOMINATION_RETURNED,
+    Decision.REJECT: Event.NOMINATION_REJECTED,
+}
 
 
 @transaction.atomic
@@ -436,5 +445,20 @@ def nomination_review(
         before={"status": before},
         after={"status": nomination.status},
         reason=reason,
+    )
+    notify(
+        event=REVIEW_EVENT[decision],
+        recipients=unit_officers(unit_ids=[nomination.unit_id]),
+        obj=nomination,
+        key=f"v{nomination.version}",  # returned, resubmitted and returned again: told twice
+        url=reverse("nominations:detail", args=[nomination.pk]),
+        context={
+            "year": nomination.competition.year,
+            "category": nomination.category.name,
+            "nomination": str(nomination),
+            "reason": reason,
+            # A returned nomination may be corrected and resubmitted until the window closes.
+            "deadline": nomination.competition.nominations_close,
+        },
     )
     return nomination

@@ -209,6 +209,13 @@ def build_world() -> World:
     w.ids["organization_slug"] = exhibits[unit_a.pk, "ZZ"].slug
 
     w.ids["unit"] = {"A": unit_a.pk, "B": unit_b.pk}
+    # Notifications: each officer was told of C3's 公示 (A: officer A's, B: officer B's).
+    from notifications.models import Notification
+
+    w.ids["notification"] = {
+        side: Notification.objects.get(recipient=users[caller], event="publicity_published").pk
+        for side, caller in (("A", OFF_A), ("B", OFF_B))
+    }
     w.ids["judge_profile"] = users[J1].judge_profile.pk
     w.ids["audit"] = AuditEntry.objects.order_by("pk").first().pk
     assert Assignment.objects.filter(judge=users[J3]).count() == 0
@@ -424,6 +431,12 @@ MATRIX: list[tuple] = [
     # --- issue 11 item 8: the office sets a spam objection aside
     ("POST", "/api/v1/objections/{objection}/spam/", {"reason": "无具体事实的批量提交"},
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    # --- notifications (A: officer A's, B: officer B's; nobody reads another's)
+    ("GET", "/api/v1/notifications/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
+    ("POST", "/api/v1/notifications/{notification}/read/", None, {
+        "A": (401, 200, 404, 404, 404, 404, 404, 404),
+        "B": (401, 404, 200, 404, 404, 404, 404, 404)}),
+    ("POST", "/api/v1/notifications/read-all/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
 ]
 # fmt: on
 

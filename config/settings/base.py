@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "rules.apps.AutodiscoverRulesConfig",
     "competition",
+    "notifications",
     "nominations",
     "judging",
     "certificates",
@@ -68,6 +69,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -156,6 +158,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "judging.drain_outbox", "schedule": 60.0},
     "certificates-drain-outbox": {"task": "certificates.drain_outbox", "schedule": 60.0},
+    # Deadline reminders (each sent once per recipient and threshold), the daily 企业微信
+    # summary, and deliveries left unsent; without beat: ``manage.py send_reminders``.
+    "notifications-periodic": {"task": "notifications.periodic", "schedule": 600.0},
 }
 # An unacknowledged task (its worker died) is delivered again after this many seconds.
 # Workers sweep for such tasks every interval × throttle seconds.
@@ -245,6 +250,27 @@ OBJECTIONS_PER_NOMINATION_PER_DAY = env.int("OBJECTIONS_PER_NOMINATION_PER_DAY",
 # Distinct list responses (a hall's filters and pages) each family of the public
 # exhibition stores in the cache per 6 hours; further ones are served uncached.
 EXHIBITION_CACHED_QUERIES_MAX = env.int("EXHIBITION_CACHED_QUERIES_MAX", default=1000)
+# Notifications (the notifications app). E-mail through Django's mail framework, set by
+# EMAIL_URL (django-environ's form): smtp+tls://user:password@host:587 (STARTTLS; the same as
+# smtp://…:587/?EMAIL_USE_TLS=True), smtp+ssl://user:password@host:465 (SSL),
+# smtp://127.0.0.1:25 (plain), consolemail:// (prints the mails: the embedded default, the demo).
+# A "@" in the user name is written %40.
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+for _name in ("EMAIL_USE_TLS", "EMAIL_USE_SSL"):  # "?EMAIL_USE_TLS=False" arrives as a string
+    if isinstance(EMAIL_CONFIG.get(_name), str):
+        EMAIL_CONFIG[_name] = EMAIL_CONFIG[_name].strip().lower() in ("1", "true", "yes", "on")
+vars().update({k: v for k, v in EMAIL_CONFIG.items() if k.startswith("EMAIL_") and v is not None})
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="太原市学雷锋志愿服务推选 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The office's 企业微信 group robot (optional): https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…
+WECOM_WEBHOOK_URL = env.str("WECOM_WEBHOOK_URL", default="")
+# A failed send is retried this many times, after 30 s, 60 s, 120 s… (Celery's exponential
+# backoff, capped at an hour); then it stays failed until the office retries it.
+NOTIFICATIONS_MAX_RETRIES = env.int("NOTIFICATIONS_MAX_RETRIES", default=5)
+NOTIFICATIONS_RETRY_BACKOFF = env.int("NOTIFICATIONS_RETRY_BACKOFF", default=30)
+# The daily summary goes to the 企业微信 group at the first periodic run after this hour (local time).
+NOTIFICATIONS_SUMMARY_HOUR = env.int("NOTIFICATIONS_SUMMARY_HOUR", default=8)
 
 LOGGING = {
     "version": 1,

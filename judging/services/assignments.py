@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from competition.audit import audit_record
@@ -25,6 +26,8 @@ from competition.exceptions import Conflict, NotFound, ValidationFailed
 from competition.models import Category, Competition, JudgeProfile, Round, User
 from competition.rules import is_judge, is_office, require
 from nominations.models import Nomination
+from notifications.enums import Event
+from notifications.services import notify
 
 from .. import selectors
 from ..blind import conflict_for_judge
@@ -37,6 +40,30 @@ from ..scoring import CriterionSpec, score_problem, weighted_total
 
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
+
+
+def _round_context(round_: Round, **more) -> dict[str, Any]:
+    """What every judging notification names: the year, the round, its scoring deadline."""
+    return {"year": round_.competition.year, "round": round_.name, "deadline": round_.effective_deadline, **more}
+
+
+def _tell_assigned(*, round_: Round, new_pairs, key: str) -> None:
+    """Tell each judge who got new assignments in the round: new work, or a change to theirs."""
+    added: dict[int, int] = defaultdict(int)
+    for judge_id, _nomination_id in new_pairs:
+        added[judge_id] += 1
+    totals = judge_loads(round_)
+    for judge_id, count in sorted(added.items()):
+        total = totals.get(judge_id, count)
+        had = total > count
+        notify(
+            event=Event.ASSIGNMENT_CHANGED if had else Event.ASSIGNMENT_MADE,
+            recipients=[judge_id],
+            obj=round_,
+            key=key,
+            url=reverse("judging:index"),
+            context=_round_context(round_, count=count, detail="", change=f"新增 {count} 项", total=total),
+        )
 
 
 # --------------------------------------------------------------------------- rounds
@@ -284,12 +311,13 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
             summary.short.append(
                 {"nomination": nomination.pk, "title": nomination.title, "assigned": have, "needed": need, "reason": why}
             )
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action="judging.assign_auto",
         obj=round_,
         after={"created": summary.created, "short": len(summary.short), "seed": seed},
     )
+    _tell_assigned(round_=round_, new_pairs=sorted(new_set), key=f"auto:{entry.pk}")
     return summary
 
 
@@ -318,6 +346,13 @@ def assignment_add(*, actor: User, round_: Round, judge: User, nomination: Nomin
         obj=assignment,
         after={"round": round_.pk, "judge": judge.pk, "nomination": nomination.pk},
     )
+    notify(
+        event=Event.ASSIGNMENT_MADE,
+        recipients=[judge],
+        obj=assignment,
+        url=reverse("judging:assignment", args=[assignment.pk]),
+        context=_round_context(round_, count=1, detail=f"：“{nomination}”"),
+    )
     return assignment
 
 
@@ -334,6 +369,15 @@ def assignment_remove(*, actor: User, assignment: Assignment, reason: str = "") 
         obj=assignment,
         before={"round": assignment.round_id, "judge": assignment.judge_id, "nomination": assignment.nomination_id},
         reason=reason,
+    )
+    notify(
+        event=Event.ASSIGNMENT_REMOVED,
+        recipients=[assignment.judge_id],
+        obj=assignment,
+        url=reverse("judging:index"),
+        context=_round_context(
+            assignment.round, nomination=str(assignment.nomination), reason_line=f"，理由：{reason}" if reason else ""
+        ),
     )
     if card is not None:
         card.delete()
@@ -362,12 +406,26 @@ def judge_withdraw(*, actor: User, judge: User, competition: Competition, reason
             assignment.delete()
             moved += 1
         summaries.append(assignments_auto(actor=actor, round_=round_).as_dict())
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action="judging.judge_withdraw",
         obj=profile,
         after={"moved": moved},
         reason=reason,
+    )
+    notify(
+        event=Event.ASSIGNMENT_CHANGED,
+        recipients=[judge],
+        obj=profile,
+        key=f"withdraw:{entry.pk}",
+        url=reverse("judging:index"),
+        context={
+            "year": competition.year,
+            "round": "评审",
+            "deadline": competition.judging_close,
+            "change": f"您已退出评审（{reason}），{moved} 项尚未提交评分的任务已改由其他评委承担",
+            "total": Assignment.objects.filter(judge=judge, round__competition=competition).count(),
+        },
     )
     return {"moved": moved, "rounds": summaries}
 
@@ -576,7 +634,53 @@ def scorecard_unlock(*, actor: User, assignment: Assignment, reason: str) -> Sco
         after={"status": ScorecardStatus.DRAFT},
         reason=reason,
     )
+    notify(
+        event=Event.SCORECARD_UNLOCKED,
+        recipients=[assignment.judge_id],
+        obj=card,
+        key=f"v{card.version}",  # unlocked, resubmitted and unlocked again: told twice
+        url=reverse("judging:assignment", args=[assignment.pk]),
+        context=_round_context(assignment.round, nomination=str(assignment.nomination), reason=reason),
+    )
     return card
+
+
+@transaction.atomic
+def judges_remind(*, actor: User, round_: Round, judge: User | None = None) -> int:
+    """The office reminds one judge, or every judge, with unsubmitted scorecards in the round.
+
+    A manual reminder may be repeated (each is its own audit entry and its own
+    notification). Returns how many judges were reminded.
+    """
+    require(is_office, actor, message="只有组委会办公室可以提醒评审专家。")
+    round_ = Round.objects.select_related("competition").get(pk=round_.pk)
+    if round_.closed_at is not None:
+        raise Conflict(f"“{round_.name}”已结束，无需提醒。", code="round_closed")
+    open_rows = Assignment.objects.filter(round=round_, status=AssignmentStatus.OPEN)
+    if judge is not None:
+        open_rows = open_rows.filter(judge=judge)
+    counts = dict(
+        open_rows.values("judge_id").annotate(n=Count("id")).order_by("judge_id").values_list("judge_id", "n")
+    )
+    if not counts:
+        who = "该评委" if judge is not None else "本轮评委"
+        raise Conflict(f"{who}没有未提交的评分表，无需提醒。", code="nothing_to_remind")
+    entry = audit_record(
+        actor=actor,
+        action="judging.judges_remind",
+        obj=round_,
+        after={"judges": sorted(counts), "open": sum(counts.values())},
+    )
+    for judge_id, n in counts.items():
+        notify(
+            event=Event.JUDGE_REMINDER,
+            recipients=[judge_id],
+            obj=round_,
+            key=f"manual:{entry.pk}",
+            url=reverse("judging:index"),
+            context=_round_context(round_, open=n),
+        )
+    return len(counts)
 
 
 def judge_loads(round_: Round) -> dict[int, int]:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from competition import ratelimit
@@ -30,6 +31,9 @@ from competition.rules import is_office, require
 from competition.services import competition_advance
 from nominations.models import Nomination
 from nominations.validators import PHONE_RE
+from notifications.enums import Event
+from notifications.selectors import all_officers, office_users, unit_officers
+from notifications.services import notify
 
 from .. import aggregation, guards, selectors
 from ..enums import AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
@@ -430,6 +434,20 @@ def publicity_publish(
         obj=publicity,
         after={"starts_on": starts, "ends_on": ends, "winners": sorted(r.nomination_id for r in rows)},
     )
+    notify(
+        event=Event.PUBLICITY_PUBLISHED,
+        recipients=all_officers(),
+        obj=publicity,
+        url=reverse("publicity:detail", args=[competition.pk]),
+        context={
+            "year": competition.year,
+            "competition": competition.title,
+            "count": len(rows),
+            "starts": starts,
+            "ends": ends,
+            "days": days,
+        },
+    )
     return publicity
 
 
@@ -511,6 +529,19 @@ def objection_lodge(
         client_address=client_address,
     )
     audit_record(actor=None, action="objection.lodge", obj=objection, after={"nomination": nomination.pk})
+    notify(
+        event=Event.OBJECTION_LODGED,
+        recipients=office_users(),
+        obj=objection,
+        url=reverse("publicity:detail", args=[competition.pk]),
+        context={
+            "year": competition.year,
+            "nomination": str(nomination),
+            "unit": nomination.unit.name,
+            "category": nomination.category.name,
+            "content": content,
+        },
+    )
     return objection
 
 
@@ -551,6 +582,20 @@ def objection_resolve(*, actor: User, objection: Objection, decision: str, reaso
         before={"status": ObjectionStatus.OPEN},
         after={"status": decision, "entered": entered.nomination_id if entered else None},
         reason=reason,
+    )
+    nomination = objection.nomination
+    notify(
+        event=Event.OBJECTION_RESOLVED,
+        recipients=unit_officers(unit_ids=[nomination.unit_id]),
+        obj=objection,
+        url=reverse("publicity:detail", args=[competition.pk]),
+        context={
+            "year": competition.year,
+            "nomination": str(nomination),
+            "category": nomination.category.name,
+            "decision": "异议成立，该推荐已移出拟表彰名单" if decision == ObjectionStatus.UPHELD else "异议不成立",
+            "reason": reason,
+        },
     )
     return objection
 
@@ -620,4 +665,11 @@ def competition_finalize(*, actor: User, competition: Competition, now: datetime
     # After the awards (so that _awards_fixed holds); a refused step rolls them back.
     competition = competition_advance(actor=actor, competition=competition, to=Phase.FINAL, now=now)
     audit_record(actor=actor, action="competition.finalize", obj=competition, after={"awards": sorted(ids)})
+    notify(
+        event=Event.RESULTS_FINAL,
+        recipients=all_officers(),
+        obj=competition,
+        url=reverse("publicity:detail", args=[competition.pk]),
+        context={"year": competition.year, "competition": competition.title, "count": len(ids)},
+    )
     return competition

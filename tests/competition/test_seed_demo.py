@@ -134,3 +134,14 @@ def test_seed_demo_refuses_a_short_password(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo", password="12345", stdout=io.StringIO())
     assert row_counts() == before
+
+
+def test_seed_demo_gives_the_accounts_demo_addresses_after_the_year(seeded):
+    from notifications.models import Delivery, Notification
+
+    assert User.objects.get(username="unit-140105").email == "unit-140105@demo.invalid"
+    assert User.objects.exclude(email__endswith="@demo.invalid").count() == 0
+    assert all(u.email == f"{u.username}@demo.invalid" for u in User.objects.all())
+    # The replayed year fills the inboxes but mails nobody (the addresses come last).
+    assert Notification.objects.filter(recipient__username="unit-140105").exists()
+    assert not Delivery.objects.exists()

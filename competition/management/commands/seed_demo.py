@@ -44,14 +44,24 @@ class Command(BaseCommand):
             raise CommandError("DEBUG 已关闭（生产环境），拒绝生成演示数据；确需生成请加 --force。")
         _check_password(password)
         ctx = DemoContext(password=password, stdout=self.stdout)
+        modules = []
         for config in apps.get_app_configs():
             module = f"{config.name}.demo"
             if config.name.startswith("django") or find_spec(module) is None:
                 continue
+            modules.append(import_module(module))
+            if not hasattr(modules[-1], "seed"):
+                continue
             self.stdout.write(f"… {config.verbose_name}")
             # One transaction per app: all of its part of the year, or none of it.
             with transaction.atomic():
-                import_module(module).seed(ctx)
+                modules[-1].seed(ctx)
+        # Then, once the whole year is there, each app's ``finish`` (e.g. the demo
+        # accounts' e-mail addresses, given last so the replayed year mails nobody).
+        for module in modules:
+            if hasattr(module, "finish"):
+                with transaction.atomic():
+                    module.finish(ctx)
         self.stdout.write(self.style.SUCCESS("演示数据已就绪。"))
         for note in ctx.notes:
             self.stdout.write(f"  {note}")
