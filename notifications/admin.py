@@ -28,7 +28,11 @@ class DeliveryAdmin(RoleAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="重新发送所选的失败消息")
+    def has_retry_permission(self, request) -> bool:
+        """Only the office retries (observers look); ``delivery_retry`` checks the role as well."""
+        return self._is_office(request)
+
+    @admin.action(description="重新发送所选的失败消息", permissions=["retry"])
     def retry(self, request, queryset):
         done = 0
         for delivery in queryset:
