@@ -318,6 +318,13 @@ def test_manage_py_and_celery_default_to_production():
     assert celery.stdout.strip() == "config.settings.production"
 
 
+def test_makemigrations_check_runs_from_a_clean_checkout_without_a_secret_key():
+    """Writing migrations serves nothing: it must not need production's SECRET_KEY."""
+    result = _run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], env=_clean_env())
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_the_laptop_make_targets_ask_for_the_local_settings():
     for target in (["demo", "PASSWORD=x"], ["serve"], ["check"]):
         result = _run(["make", "-n", *target], env=_clean_env())
