@@ -545,6 +545,23 @@ def objection_lodge(
     return objection
 
 
+def _objection_close(*, objection: Objection, status: str, actor: User, reason: str):
+    """Lock an open objection during the 公示 and record its outcome: the step that
+    resolving and marking as spam share. Returns the objection and its locked competition."""
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.status != ObjectionStatus.OPEN:
+        raise Conflict("该异议已处理。", code="objection_resolved")
+    competition = Competition.objects.select_for_update().get(pk=objection.competition_id)
+    if competition.phase != Phase.PUBLICITY:
+        raise Conflict("公示阶段已结束，异议不能再处理。", code="wrong_phase")
+    objection.status = status
+    objection.resolution = reason
+    objection.resolved_at = timezone.now()
+    objection.resolved_by = actor
+    objection.save()
+    return objection, competition
+
+
 @transaction.atomic
 def objection_resolve(*, actor: User, objection: Objection, decision: str, reason: str) -> Objection:
     """Upheld: the nominee leaves the list and the next ranked of the category enters. Dismissed: recorded."""
@@ -554,17 +571,7 @@ def objection_resolve(*, actor: User, objection: Objection, decision: str, reaso
         raise ValidationFailed(fields={"decision": ["处理结论：应为 upheld 或 dismissed。"]})
     if not reason:
         raise ValidationFailed(fields={"reason": ["处理意见：必须写明理由。"]})
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != ObjectionStatus.OPEN:
-        raise Conflict("该异议已处理。", code="objection_resolved")
-    competition = Competition.objects.select_for_update().get(pk=objection.competition_id)
-    if competition.phase != Phase.PUBLICITY:
-        raise Conflict("公示阶段已结束，异议不能再处理。", code="wrong_phase")
-    objection.status = decision
-    objection.resolution = reason
-    objection.resolved_at = timezone.now()
-    objection.resolved_by = actor
-    objection.save()
+    objection, competition = _objection_close(objection=objection, status=decision, actor=actor, reason=reason)
     entered = None
     if decision == ObjectionStatus.UPHELD:
         award = Award.objects.select_for_update().filter(
@@ -608,17 +615,9 @@ def objection_mark_spam(*, actor: User, objection: Objection, reason: str) -> Ob
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed(fields={"reason": ["理由：标记为无效异议必须写明理由。"]})
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != ObjectionStatus.OPEN:
-        raise Conflict("该异议已处理。", code="objection_resolved")
-    competition = Competition.objects.select_for_update().get(pk=objection.competition_id)
-    if competition.phase != Phase.PUBLICITY:
-        raise Conflict("公示阶段已结束，异议不能再处理。", code="wrong_phase")
-    objection.status = ObjectionStatus.SPAM
-    objection.resolution = reason
-    objection.resolved_at = timezone.now()
-    objection.resolved_by = actor
-    objection.save()
+    objection, _competition = _objection_close(
+        objection=objection, status=ObjectionStatus.SPAM, actor=actor, reason=reason
+    )
     audit_record(
         actor=actor,
         action="objection.spam",
