@@ -20,15 +20,19 @@ def is_assigned_to_attachment(user, attachment) -> bool:
     which serves neutral names and copies without metadata."""
     if attachment is None:
         return False
-    from .models import Assignment
-
-    return Assignment.objects.filter(
-        judge=user, nomination_id=attachment.nomination_id, round__blind=False
-    ).exists()
+    # Through the judge's reverse relation: this module imports no model (models.py imports none of it either).
+    return user.assignments.filter(nomination_id=attachment.nomination_id, round__blind=False).exists()
 
 
 can_view_assignment = can_read_all | (is_judge & is_own_assignment)
 can_score_assignment = is_judge & is_own_assignment
+
+# Assignments (the API's AssignmentViewSet asks these).
+rules.add_perm("judging.view_assignment", can_view_assignment)
+rules.add_perm("judging.add_assignment", is_office)
+rules.add_perm("judging.delete_assignment", is_office)
+rules.add_perm("judging.score_assignment", can_score_assignment)
+rules.add_perm("judging.unlock_assignment", is_office)
 
 rules.add_perm("judging.view_progress", can_read_all)
 rules.add_perm("judging.view_conflicts", can_read_all)

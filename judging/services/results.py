@@ -282,10 +282,21 @@ def aggregation_request(*, actor: User, round_: Round, method: str | None = None
     return job
 
 
-def job_send(*, job_id: int) -> bool:
-    """Hand a queued job to the broker. Returns False (job stays queued) when the broker is down."""
-    from ..tasks import aggregate_round
+AGGREGATE_TASK = "judging.aggregate_round"
 
+
+def _task(name: str):
+    """The Celery task registered as ``name``. This module never imports ``judging.tasks``
+    (the tasks import the services inside their bodies); ``JudgingConfig.ready`` loads it."""
+    from celery import current_app
+
+    return current_app.tasks[name]
+
+
+def job_send(*, job_id: int) -> bool:
+    """Hand a queued job to the broker (``aggregation_request`` calls it on commit).
+    Returns False (job stays queued) when the broker is down."""
+    aggregate_round = _task(AGGREGATE_TASK)
     AggregationJob.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
     try:
         aggregate_round.delay(job_id=job_id)
