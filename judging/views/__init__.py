@@ -3,7 +3,8 @@
 - ``judge``: for a judge (``/judging/``), their assignments per round with
   progress and the integrity pledge (承诺书) until it is signed; the scoring
   page of one assignment (``assignments/<id>/``) with the nomination's
-  materials as the judge may see them, each criterion's guidance beside its input, the running total, draft
+  materials as the judge may see them (``selectors.assignment_materials``,
+  which the API's serializer reads too), each criterion's guidance beside its input, the running total, draft
   autosave and submit through the JSON API (``static/judging/scoring.js``),
   and the declaration of a conflict (回避申明).
 - ``office``: for the office, observers reading (``rounds/<id>/…``), the
@@ -16,7 +17,11 @@
 
 Views read through selectors (and the API's serializer, so that the scoring
 page shows exactly what the API gives the judge) and write through services
-only. An object the user may not see answers 404 exactly like a missing one.
+only. What a user may do is asked of the permissions in ``judging.rules``
+(``has_perm``: ``judging.score``, ``judging.close``, …, which wrap the state
+rules of ``judging.refusals`` that the services raise): a page never decides it
+by comparing roles and states itself. An object the user may not see answers
+404 exactly like a missing one.
 """
 
 from .judge import assignment_page, declare_conflict, index, pledge

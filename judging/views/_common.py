@@ -12,7 +12,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from competition.enums import AggregationMethod
 from competition.exceptions import ApplicationError
 from competition.models import Round
-from competition.rules import can_read_all
 from competition.views import chinese_error_pages
 
 METHOD_LABELS = dict(AggregationMethod.choices)
@@ -20,9 +19,9 @@ METHOD_LABELS = dict(AggregationMethod.choices)
 chinese_errors = chinese_error_pages("judging/error.html", not_found="该页面不存在，或您无权查看。")
 
 
-def require_reader(user) -> None:
-    """Office and observers; anyone else gets 404, exactly as for a missing round."""
-    if not can_read_all(user):
+def require_reader(user, perm: str = "judging.view_ranking") -> None:
+    """Office and observers (``perm``); anyone else gets 404, exactly as for a missing round."""
+    if not user.has_perm(perm):
         raise Http404
 
 
@@ -51,8 +50,8 @@ def points(value) -> str:
     return f"{number.normalize():f}" if number == number.to_integral_value() else f"{number:.1f}"
 
 
-def reader_round(request, pk: int) -> Round:
-    require_reader(request.user)
+def reader_round(request, pk: int, perm: str = "judging.view_ranking") -> Round:
+    require_reader(request.user, perm)
     return get_object_or_404(Round.objects.select_related("competition"), pk=pk)
 
 

@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from competition import selectors as competition_selectors
-from competition.enums import CategoryKind, Phase, Role
+from competition.enums import CategoryKind, Phase
 from competition.exceptions import ApplicationError
-from competition.rules import can_read_all
 from nominations.enums import ServiceField
 from nominations.forms import LAYOUT, labels_for
 
@@ -27,6 +26,7 @@ from ..conflicts import conflict_reason
 from ..enums import ScorecardStatus
 from ..forms import PLEDGE_PARAGRAPHS, PLEDGE_TITLE, ConflictForm, PledgeForm
 from ..models import Pledge, Scorecard
+from ..refusals import round_refusal
 from ._common import chinese_errors, flash_error, flash_form_errors, percent, points, safe_next
 from .office import office_index
 
@@ -47,8 +47,8 @@ LONG_FIELDS = {
 NOT_MATERIAL = {"order", "pledge", "contact_name", "contact_phone", "title"}
 
 
-def _require_judge(user) -> None:
-    if user.role != Role.JUDGE:
+def _require(user, perm: str) -> None:
+    if not user.has_perm(perm):
         raise PermissionDenied
 
 
@@ -61,9 +61,9 @@ def _require_judge(user) -> None:
 def index(request):
     """A judge's assignments per round, with progress and the pledge; for readers, the rounds."""
     user = request.user
-    if can_read_all(user):
+    if user.has_perm("judging.view_ranking"):
         return office_index(request)
-    _require_judge(user)
+    _require(user, "judging.pledge")  # the judges
     now = timezone.now()
     assignments = list(
         selectors.assignment_list(user=user)
@@ -97,7 +97,7 @@ def index(request):
         if block is None:
             block = rounds[a.round_id] = {
                 "round": a.round,
-                "refusal": services.round_refusal(a.round, now),
+                "refusal": round_refusal(a.round, now),
                 "rows": [],
                 "total": 0,
                 "submitted": 0,
@@ -150,7 +150,7 @@ def _card(assignment) -> Scorecard | None:
 @require_POST
 def pledge(request, pk: int):
     """The judge signs the competition's pledge (承诺书)."""
-    _require_judge(request.user)
+    _require(request.user, "judging.pledge")
     competition = get_object_or_404(
         competition_selectors.competition_list(user=request.user).prefetch_related(None), pk=pk
     )
@@ -219,13 +219,16 @@ def assignment_page(request, pk: int):
     assignment = get_object_or_404(
         selectors.assignment_list(user=user).select_related("nomination__competition"), pk=pk
     )
+    # The API's answer (rubric, scorecard, attachments) and the materials through the same selector.
     data = AssignmentDetailSerializer(assignment, context={"viewer": user}).data
     scorecard = data["scorecard"]
-    materials = data["materials"]
+    materials = selectors.assignment_materials(assignment=assignment, viewer=user)
     now = timezone.now()
-    is_scorer = user.role == Role.JUDGE and assignment.judge_id == user.pk
+    is_scorer = user.has_perm("judging.score_assignment", assignment)
+    editable = user.has_perm("judging.score", assignment)
     round_ = assignment.round
-    refusal = services.round_refusal(round_, now)
+    # What the notices say (why the scores cannot be changed now); the decision is ``editable``.
+    refusal = round_refusal(round_, now)
     pledged = Pledge.objects.filter(
         judge=assignment.judge_id, competition_id=round_.competition_id
     ).exists()
@@ -233,7 +236,6 @@ def assignment_page(request, pk: int):
     if is_blind_for(user, round_):
         conflict = conflict_for_judge(conflict, blind=True)
     submitted = scorecard["status"] == ScorecardStatus.SUBMITTED
-    editable = is_scorer and refusal is None and pledged and conflict is None and not submitted
     saved = scorecard["scores"]
     rubric = [
         {
@@ -272,7 +274,7 @@ def assignment_page(request, pk: int):
             "data": data,
             "materials": materials,
             "sections": _material_sections(kind, materials),
-            "attachments": materials.get("attachments", []),
+            "attachments": data["materials"]["attachments"],
             "rubric": rubric,
             "scorecard": scorecard,
             "config": config,
@@ -299,7 +301,7 @@ def assignment_page(request, pk: int):
 @require_POST
 def declare_conflict(request, pk: int):
     """The judge declares a conflict (回避申明) with the nomination of one of their assignments."""
-    _require_judge(request.user)
+    _require(request.user, "judging.declare_conflict")
     assignment = get_object_or_404(selectors.assignment_list(user=request.user), pk=pk)
     form = ConflictForm(request.POST)
     if not form.is_valid():

@@ -24,6 +24,7 @@ from ..charts import severity_chart
 from ..enums import AssignmentStatus
 from ..forms import CloseRoundForm
 from ..models import Publicity, RankingSnapshot
+from ..refusals import close_refusal
 from ._common import (
     METHOD_LABELS,
     chinese_errors,
@@ -75,7 +76,7 @@ def office_index(request):
 @require_GET
 def progress(request, pk: int):
     """Assigned and submitted per judge and per category, with bars."""
-    round_ = reader_round(request, pk)
+    round_ = reader_round(request, pk, "judging.view_progress")
     data = selectors.round_progress(round_=round_)
     judges = [
         {
@@ -115,7 +116,7 @@ def progress(request, pk: int):
             "judges": judges,
             "categories": list(categories.values()),
             "now": timezone.now(),
-            "can_remind": request.user.role == Role.OFFICE and round_.closed_at is None,
+            "can_remind": request.user.has_perm("judging.remind", round_),
         },
     )
 
@@ -125,8 +126,8 @@ def progress(request, pk: int):
 @require_POST
 def remind_judges(request, pk: int):
     """The office's 提醒 on the progress board: one judge (``judge``) or every judge with unsubmitted cards."""
-    round_ = reader_round(request, pk)
-    if request.user.role != Role.OFFICE:
+    round_ = reader_round(request, pk, "judging.view_progress")
+    if not request.user.has_perm("judging.send_reminders", round_):
         raise PermissionDenied
     judge = None
     if request.POST.get("judge"):
@@ -146,7 +147,7 @@ def remind_judges(request, pk: int):
 @require_GET
 def conflicts(request, pk: int):
     """Every assignment of the round that breaks a 回避 rule now."""
-    round_ = reader_round(request, pk)
+    round_ = reader_round(request, pk, "judging.view_conflicts")
     rows = selectors.conflict_report(round_=round_)
     for row in rows:
         row["status_label"] = ASSIGNMENT_STATUS.get(row["status"], row["status"])
@@ -263,7 +264,8 @@ def ranking(request, pk: int):
         }
         for value, label in AggregationMethod.choices
     ]
-    is_office = request.user.role == Role.OFFICE
+    user = request.user
+    can_close = user.has_perm("judging.close", round_)
     codes = selectors.judge_codes(round_=round_)
     left_out = set((snapshot.parameters or {}).get("excluded_scorecards", [])) if snapshot else set()
     excluded = [
@@ -285,12 +287,22 @@ def ranking(request, pk: int):
             "excluded_after_snapshot": [row for row in excluded if not row["in_snapshot"]],
             "threshold": DEFAULT_SEVERITY_THRESHOLD,
             "compare": _compare(request, latest, method),
-            "is_office": is_office,
-            "can_close": is_office and round_.closed_at is None,
+            "can_aggregate": user.has_perm("judging.aggregate", round_),
+            "can_close": can_close,
+            "close_refusal": _close_refusal_shown(round_, user, can_close),
             "close_form": CloseRoundForm(),
             "aggregate_url": reverse("round-ranking-aggregate", args=[round_.pk]),
         },
     )
+
+
+def _close_refusal_shown(round_: Round, user, can_close: bool) -> str | None:
+    """Why the office cannot close the round yet, in place of the button (not once it is
+    closed: the page says that already)."""
+    if can_close or not user.has_perm("judging.close_round", round_):
+        return None
+    reason = close_refusal(round_, user, timezone.now())
+    return reason if reason is not None and reason.code != "round_closed" else None
 
 
 @login_required
@@ -298,8 +310,8 @@ def ranking(request, pk: int):
 @require_POST
 def close_round(request, pk: int):
     """The office closes the round: scorecards lock, the official ranking is computed."""
-    round_ = reader_round(request, pk)
-    if request.user.role != Role.OFFICE:
+    round_ = reader_round(request, pk, "judging.view_ranking")
+    if not request.user.has_perm("judging.close_round", round_):
         raise PermissionDenied
     form = CloseRoundForm(request.POST)
     url = reverse("judging:ranking", args=[round_.pk])

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET
 
 from competition.enums import Phase
 
-from .. import selectors, services
+from .. import selectors
 from ..models import Publicity
+from ..refusals import publicity_open_refusal
 from ._common import chinese_errors
 
 
@@ -25,7 +26,7 @@ def publicity(request, pk: int):
     groups: dict[str, list[dict]] = defaultdict(list)
     for entry in data["entries"]:
         groups[entry["category"]].append(entry)
-    refusal = services.publicity_open_refusal(item.competition, timezone.now())
+    refusal = publicity_open_refusal(item.competition, timezone.now())
     return render(
         request,
         "judging/publicity.html",
