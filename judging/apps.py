@@ -6,4 +6,5 @@ class JudgingConfig(AppConfig):
     verbose_name = "评审、排名与公示"
 
     def ready(self) -> None:
-        from . import guards  # noqa: F401  (registers the phase guards of this app)
+        # The phase guards of this app, and its Celery tasks (the services send them by name).
+        from . import guards, tasks  # noqa: F401

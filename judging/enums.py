@@ -11,11 +11,6 @@ class ScorecardStatus(models.TextChoices):
     SUBMITTED = "submitted", "已提交"
 
 
-class SnapshotStatus(models.TextChoices):
-    TRIAL = "trial", "试算"
-    OFFICIAL = "official", "正式"
-
-
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
     RUNNING = "running", "计算中"

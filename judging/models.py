@@ -10,12 +10,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from rules.contrib.models import RulesModelBase, RulesModelMixin
 
 from competition.models import Category, Competition, Criterion, Round
 from nominations.models import Nomination
 
-from . import rules as perms
 from .enums import AssignmentStatus, AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
 
 
@@ -73,8 +71,8 @@ class PanelMember(models.Model):
         return f"{self.category} · {self.judge}"
 
 
-class Assignment(RulesModelMixin, models.Model, metaclass=RulesModelBase):
-    """One judge scores one nomination in one round."""
+class Assignment(models.Model):
+    """One judge scores one nomination in one round. Who may do what with it: ``rules.py``."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="assignments")
     judge = models.ForeignKey(
@@ -98,13 +96,6 @@ class Assignment(RulesModelMixin, models.Model, metaclass=RulesModelBase):
             ),
         ]
         indexes = [models.Index(fields=["round", "judge"], name="assignment_round_judge_idx")]
-        rules_permissions = {
-            "view": perms.can_view_assignment,
-            "score": perms.can_score_assignment,
-            "unlock": perms.is_office,
-            "delete": perms.is_office,
-            "add": perms.is_office,
-        }
 
     def __str__(self) -> str:
         return f"{self.round} · {self.judge} · {self.nomination}"

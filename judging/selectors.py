@@ -6,11 +6,40 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from competition.enums import Role
 from competition.models import Round, User
-from competition.rules import can_read_all
+from competition.rules import can_read_all, is_judge
 from nominations.enums import Status
 from nominations.models import Nomination
 
+from . import blind
 from .models import Assignment, RankingSnapshot, Score, Scorecard
+
+# The materials of a nomination a judge reads. Contacts never reach judges; the unit and the
+# organisation only in an open round (``judging.blind``). See ``assignment_materials``.
+JUDGE_FIELDS = [
+    "title",
+    "organization",
+    "introduction",
+    "summary",
+    "honors",
+    "media_links",
+    "leader",
+    "field",
+    "service_targets",
+    "service_area",
+    "started_on",
+    "volunteers",
+    "active_volunteers",
+    "service_hours",
+    "activities",
+    "beneficiaries",
+    "innovation",
+    "social_benefit",
+    "sustainability",
+    "registration",
+    "founded_on",
+    "brand_projects",
+    "system_building",
+]
 
 
 def round_nominations(*, round_: Round) -> QuerySet[Nomination]:
@@ -44,6 +73,46 @@ def assignment_list(*, user: User) -> QuerySet[Assignment]:
     if user.is_authenticated and user.role == Role.JUDGE:
         return qs.filter(judge=user)
     return qs.none()
+
+
+def assignment_materials(*, assignment: Assignment, viewer) -> dict:
+    """The nomination's materials as ``viewer`` may read them on ``assignment``: what the
+    scoring page shows and the API's assignment detail answers (without the attachments:
+    ``assignment_attachments``).
+
+    ``JUDGE_FIELDS``, dates as ISO strings, ``years_running``, the category and the unit;
+    the contacts only for the office and observers; in a blind round a judge gets neither
+    the unit nor the organisation (``blind.BLIND_HIDDEN_FIELDS``).
+    """
+    nomination = assignment.nomination
+    data = {name: getattr(nomination, name) for name in JUDGE_FIELDS}
+    for key in ("started_on", "founded_on"):
+        data[key] = data[key].isoformat() if data[key] else None
+    data["years_running"] = nomination.years_running
+    data["category"] = nomination.category.name
+    data["unit"] = nomination.unit.name
+    if not is_judge(viewer):
+        data["contact_name"] = nomination.contact_name
+        data["contact_phone"] = nomination.contact_phone
+    if blind.is_blind_for(viewer, assignment.round):
+        for name in blind.BLIND_HIDDEN_FIELDS:
+            data.pop(name, None)
+    return data
+
+
+def assignment_attachments(*, assignment: Assignment, viewer) -> tuple[bool, list[tuple[object, str]]]:
+    """The attachments ``viewer`` may open on ``assignment``, and whether they are the blind copies.
+
+    In a blind round a judge gets no 推荐表 and neutral names (``blind.neutral_names``), and
+    reads each through the assignment's own download URL as a copy without metadata: the
+    answer is ``(True, [(attachment, neutral name), …])``. Otherwise ``(False,
+    [(attachment, its own name), …])`` for every attachment of the nomination.
+    """
+    attachments = list(assignment.nomination.attachments.all())
+    if not blind.is_blind_for(viewer, assignment.round):
+        return False, [(a, a.original_name) for a in attachments]
+    names = blind.neutral_names(attachments)
+    return True, [(a, names[a.pk]) for a in attachments if a.pk in names]
 
 
 def round_progress(*, round_: Round) -> dict:

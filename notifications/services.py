@@ -161,11 +161,19 @@ def notify(
     return made
 
 
+DELIVER_TASK = "notifications.deliver"
+
+
 def dispatch(*, delivery_ids: list[int]) -> None:
     """Hand deliveries to Celery (after commit). A broker that is down leaves them pending
-    for the periodic sweep; without a broker they are sent here, in process."""
-    from .tasks import deliver
+    for the periodic sweep; without a broker they are sent here, in process.
 
+    The task is found by its registered name: this module never imports
+    ``notifications.tasks`` (the tasks import the services inside their bodies);
+    ``NotificationsConfig.ready`` loads it."""
+    from celery import current_app
+
+    deliver = current_app.tasks[DELIVER_TASK]
     eager = deliver.app.conf.task_always_eager
     for delivery_id in delivery_ids:
         try:

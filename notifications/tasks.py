@@ -7,14 +7,16 @@ seconds, doubled each time, up to an hour, with jitter) until
 failed, for the office to see and retry. Under eager Celery (no Redis) the
 retries run at once, in process. The task is acknowledged late and may run
 twice: ``services.delivery_send`` locks the row and skips what is sent.
+
+The services are imported inside the task bodies: ``services.dispatch``
+sends ``deliver`` by its name and never imports this module, so the two do
+not import each other.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-
-from . import services
 
 
 class DeliveryFailed(Exception):
@@ -33,6 +35,8 @@ class DeliveryFailed(Exception):
     max_retries=settings.NOTIFICATIONS_MAX_RETRIES,
 )
 def deliver(self, *, delivery_id: int) -> str:
+    from . import services
+
     final = self.request.retries >= (self.max_retries or 0)
     outcome = services.delivery_send(delivery_id=delivery_id, final=final)
     if outcome == "retry":
@@ -43,4 +47,6 @@ def deliver(self, *, delivery_id: int) -> str:
 @shared_task(name="notifications.periodic")
 def periodic() -> dict:
     """Deadline reminders, the daily 企业微信 summary, unsent deliveries (celery beat)."""
+    from . import services
+
     return services.periodic_run()

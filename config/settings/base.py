@@ -193,7 +193,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "competition.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "login_ip": "20/hour",
         "public": "60/minute",
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

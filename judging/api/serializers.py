@@ -7,36 +7,11 @@ from competition.models import Round, User
 from nominations.api.serializers import AttachmentSerializer
 from nominations.models import Nomination
 
-from .. import blind
+from .. import selectors
 from ..models import Assignment, Scorecard
 
-# Materials a judge reads. Contacts never reach judges; the unit and the organisation only in an
-# open round (``judging.blind``).
-JUDGE_FIELDS = [
-    "title",
-    "organization",
-    "introduction",
-    "summary",
-    "honors",
-    "media_links",
-    "leader",
-    "field",
-    "service_targets",
-    "service_area",
-    "started_on",
-    "volunteers",
-    "active_volunteers",
-    "service_hours",
-    "activities",
-    "beneficiaries",
-    "innovation",
-    "social_benefit",
-    "sustainability",
-    "registration",
-    "founded_on",
-    "brand_projects",
-    "system_building",
-]
+# The visibility rule lives in the selectors; the name stays importable from here.
+JUDGE_FIELDS = selectors.JUDGE_FIELDS
 
 
 class ScorecardSerializer(serializers.ModelSerializer):
@@ -125,24 +100,13 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
         fields = [*AssignmentListSerializer.Meta.fields, "blind", "comment_required", "materials", "rubric", "scorecard"]
 
     def get_materials(self, obj) -> dict:
-        nomination = obj.nomination
         viewer = self.context.get("viewer")
-        data = {name: getattr(nomination, name) for name in JUDGE_FIELDS}
-        for key in ("started_on", "founded_on"):
-            data[key] = data[key].isoformat() if data[key] else None
-        data["years_running"] = nomination.years_running
-        data["category"] = nomination.category.name
-        is_judge = viewer is not None and viewer.role == "judge"
-        data["unit"] = nomination.unit.name
-        if not is_judge:
-            data["contact_name"] = nomination.contact_name
-            data["contact_phone"] = nomination.contact_phone
-        if blind.is_blind_for(viewer, obj.round):
-            for name in blind.BLIND_HIDDEN_FIELDS:
-                data.pop(name, None)
-            data["attachments"] = blind_attachments(obj)
+        data = selectors.assignment_materials(assignment=obj, viewer=viewer)
+        blind_copies, attachments = selectors.assignment_attachments(assignment=obj, viewer=viewer)
+        if blind_copies:
+            data["attachments"] = [blind_attachment_data(obj, a, name) for a, name in attachments]
         else:
-            data["attachments"] = AttachmentSerializer(nomination.attachments.all(), many=True).data
+            data["attachments"] = AttachmentSerializer([a for a, _name in attachments], many=True).data
         return data
 
     def get_rubric(self, obj) -> list[dict]:
@@ -161,34 +125,25 @@ class AssignmentDetailSerializer(AssignmentListSerializer):
         return scorecard_data(obj)
 
 
-def blind_attachments(assignment: Assignment) -> list[dict]:
-    """The attachments as a judge of a blind round sees them: no 推荐表, neutral names,
-    served by the assignment's own download URL as copies without metadata."""
-    attachments = list(assignment.nomination.attachments.all())
-    names = blind.neutral_names(attachments)
-    out = []
-    for a in attachments:
-        if a.pk not in names:
-            continue
-        url = f"/api/v1/assignments/{assignment.pk}/attachments/{a.pk}/download/"
-        out.append(
-            {
-                "id": a.pk,
-                "kind": a.kind,
-                "original_name": names[a.pk],
-                "content_type": a.content_type,
-                "size": None,
-                "sha256": None,
-                "caption": a.caption,
-                "order": a.order,
-                "width": a.width,
-                "height": a.height,
-                "created_at": None,
-                "download_url": url,
-                "thumbnail_url": f"{url}?thumbnail=1" if a.thumbnail else None,
-            }
-        )
-    return out
+def blind_attachment_data(assignment: Assignment, a, name: str) -> dict:
+    """One attachment as a judge of a blind round sees it (``selectors.assignment_attachments``):
+    its neutral name, served by the assignment's own download URL as a copy without metadata."""
+    url = f"/api/v1/assignments/{assignment.pk}/attachments/{a.pk}/download/"
+    return {
+        "id": a.pk,
+        "kind": a.kind,
+        "original_name": name,
+        "content_type": a.content_type,
+        "size": None,
+        "sha256": None,
+        "caption": a.caption,
+        "order": a.order,
+        "width": a.width,
+        "height": a.height,
+        "created_at": None,
+        "download_url": url,
+        "thumbnail_url": f"{url}?thumbnail=1" if a.thumbnail else None,
+    }
 
 
 class AssignmentCreateSerializer(Serializer):

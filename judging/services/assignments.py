@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competition.audit import audit_record
-from competition.enums import Phase, Role
+from competition.enums import Role
 from competition.exceptions import Conflict, NotFound, ValidationFailed
 from competition.models import Category, Competition, JudgeProfile, Round, User
 from competition.rules import is_judge, is_office, require
@@ -30,10 +30,18 @@ from notifications.enums import Event
 from notifications.services import notify
 
 from .. import selectors
-from ..blind import conflict_for_judge
 from ..conflicts import conflict_reason
 from ..enums import AssignmentStatus, ScorecardStatus
 from ..models import Assignment, ConflictDeclaration, PanelMember, Pledge, Score, Scorecard
+from ..refusals import (  # noqa: F401  (round_refusal: services.round_refusal for the pages)
+    assign_refusal,
+    locked_refusal,
+    refuse,
+    remind_refusal,
+    round_refusal,
+    score_refusal,
+    unlock_refusal,
+)
 from ..rules import can_score_assignment
 from ..scoring import CriterionSpec, score_problem, weighted_total
 
@@ -64,26 +72,6 @@ def _tell_assigned(*, round_: Round, new_pairs, key: str) -> None:
             url=reverse("judging:index"),
             context=_round_context(round_, count=count, detail="", change=f"新增 {count} 项", total=total),
         )
-
-
-# --------------------------------------------------------------------------- rounds
-
-
-def round_refusal(round_: Round, now: datetime) -> str | None:
-    """Why judges cannot save scores in this round now, or None while it is open."""
-    competition = round_.competition
-    if competition.phase != Phase.JUDGING:
-        return f"推选活动处于“{Phase(competition.phase).label}”阶段，不在评审期内。"
-    if round_.closed_at is not None:
-        return f"“{round_.name}”已结束，评分已锁定。"
-    earlier_open = competition.rounds.filter(order__lt=round_.order, closed_at__isnull=True)
-    if earlier_open.exists():
-        return f"“{round_.name}”尚未开始：上一轮评审还未结束。"
-    deadline = round_.effective_deadline
-    if now >= deadline:
-        local = timezone.localtime(deadline)
-        return f"评审已于 {local:%Y-%m-%d %H:%M} 截止，评分已锁定。"
-    return None
 
 
 # --------------------------------------------------------------------------- pledge and conflicts
@@ -200,8 +188,7 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     """
     require(is_office, actor)
     round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_.pk)
-    if round_.closed_at is not None:
-        raise Conflict(f"“{round_.name}”已结束，不能再分配。", code="round_closed")
+    refuse(assign_refusal(round_, actor, timezone.now()))
     rng = random.Random(seed if seed is not None else round_.pk)  # noqa: S311  (a seeded shuffle, not a secret)
 
     nominations = list(selectors.round_nominations(round_=round_).select_related("category", "unit"))
@@ -328,8 +315,7 @@ def assignment_add(*, actor: User, round_: Round, judge: User, nomination: Nomin
         raise ValidationFailed(fields={"judge": ["评委：该账号不是评审专家。"]})
     if nomination.competition_id != round_.competition_id:
         raise ValidationFailed(fields={"nomination": ["推荐：不属于该轮次的推选活动。"]})
-    if round_.closed_at is not None:
-        raise Conflict(f"“{round_.name}”已结束，不能再分配。", code="round_closed")
+    refuse(assign_refusal(round_, actor, timezone.now()))
     if not selectors.round_nominations(round_=round_).filter(pk=nomination.pk).exists():
         raise Conflict("该推荐不在本轮评审范围内（未通过资格审查或未晋级）。", code="not_in_round")
     reason = conflict_reason(judge=judge, nomination=nomination)
@@ -452,17 +438,7 @@ def _lock_assignment(assignment: Assignment) -> Assignment:
 
 def _require_can_score(judge: User, assignment: Assignment, now: datetime) -> None:
     require(can_score_assignment, judge, assignment, hidden=True)
-    reason = round_refusal(assignment.round, now)
-    if reason:
-        raise Conflict(reason, code="round_locked")
-    if not Pledge.objects.filter(competition_id=assignment.round.competition_id, judge=judge).exists():
-        raise Conflict("请先签署本次推选活动的评审承诺书，再开始评分。", code="pledge_required")
-    conflict = conflict_reason(judge=judge, nomination=assignment.nomination)
-    if conflict:
-        # In a blind round the rule is not named: "same unit" would tell the judge the unit.
-        raise Conflict(
-            conflict_for_judge(conflict, blind=assignment.round.blind), code="conflict_of_interest"
-        )
+    refuse(score_refusal(assignment, judge, now))
 
 
 def _criteria(assignment: Assignment) -> list:
@@ -531,8 +507,7 @@ def scorecard_save(
             f"评分表已在别处保存（当前版本 {current}，您提交的版本 {version}），请刷新后再修改。",
             code="stale_version",
         )
-    if card is not None and card.status == ScorecardStatus.SUBMITTED:
-        raise Conflict("评分表已提交并锁定，如需修改请联系组委会办公室解锁。", code="scorecard_locked")
+    refuse(locked_refusal(card))
     if card is None:
         try:
             with transaction.atomic():
@@ -615,11 +590,10 @@ def scorecard_unlock(*, actor: User, assignment: Assignment, reason: str) -> Sco
         raise ValidationFailed(fields={"reason": ["理由：解锁评分表必须写明理由。"]})
     _lock_round(assignment.round_id)
     assignment = _lock_assignment(assignment)
-    if assignment.round.closed_at is not None:
-        raise Conflict(f"“{assignment.round.name}”已结束，评分不能再解锁。", code="round_closed")
     card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
-    if card is None or card.status != ScorecardStatus.SUBMITTED:
-        raise Conflict("评分表尚未提交，无需解锁。", code="not_submitted")
+    if card is not None:
+        assignment.scorecard = card  # the refusal reads the locked row
+    refuse(unlock_refusal(assignment, actor, timezone.now()))
     card.status = ScorecardStatus.DRAFT
     card.submitted_at = None
     card.version += 1
@@ -654,8 +628,7 @@ def judges_remind(*, actor: User, round_: Round, judge: User | None = None) -> i
     """
     require(is_office, actor, message="只有组委会办公室可以提醒评审专家。")
     round_ = Round.objects.select_related("competition").get(pk=round_.pk)
-    if round_.closed_at is not None:
-        raise Conflict(f"“{round_.name}”已结束，无需提醒。", code="round_closed")
+    refuse(remind_refusal(round_, actor, timezone.now()))
     open_rows = Assignment.objects.filter(round=round_, status=AssignmentStatus.OPEN)
     if judge is not None:
         open_rows = open_rows.filter(judge=judge)

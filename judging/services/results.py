@@ -24,7 +24,7 @@ from django.utils import timezone
 from competition import ratelimit
 from competition.audit import audit_record
 from competition.enums import Phase
-from competition.exceptions import Conflict, NotFound, ValidationFailed
+from competition.exceptions import NotFound, ValidationFailed
 from competition.faults import fault_delay
 from competition.models import Category, Competition, Round, User
 from competition.rules import is_office, require
@@ -35,7 +35,7 @@ from notifications.enums import Event
 from notifications.selectors import all_officers, office_users, unit_officers
 from notifications.services import notify
 
-from .. import aggregation, guards, selectors
+from .. import aggregation, selectors
 from ..enums import AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
 from ..models import (
     AggregationJob,
@@ -46,6 +46,14 @@ from ..models import (
     RankingSnapshot,
     Score,
     Scorecard,
+)
+from ..refusals import (  # noqa: F401  (publicity_open_refusal: services.publicity_open_refusal for the page)
+    close_refusal,
+    finalize_refusal,
+    objection_refusal,
+    publicity_open_refusal,
+    publish_refusal,
+    refuse,
 )
 from ..workdays import publicity_period
 
@@ -282,10 +290,21 @@ def aggregation_request(*, actor: User, round_: Round, method: str | None = None
     return job
 
 
-def job_send(*, job_id: int) -> bool:
-    """Hand a queued job to the broker. Returns False (job stays queued) when the broker is down."""
-    from ..tasks import aggregate_round
+AGGREGATE_TASK = "judging.aggregate_round"
 
+
+def _task(name: str):
+    """The Celery task registered as ``name``. This module never imports ``judging.tasks``
+    (the tasks import the services inside their bodies); ``JudgingConfig.ready`` loads it."""
+    from celery import current_app
+
+    return current_app.tasks[name]
+
+
+def job_send(*, job_id: int) -> bool:
+    """Hand a queued job to the broker (``aggregation_request`` calls it on commit).
+    Returns False (job stays queued) when the broker is down."""
+    aggregate_round = _task(AGGREGATE_TASK)
     AggregationJob.objects.filter(pk=job_id).update(attempts=F("attempts") + 1)
     try:
         aggregate_round.delay(job_id=job_id)
@@ -340,17 +359,9 @@ def round_close(*, actor: User, round_: Round, now: datetime | None = None) -> R
     """Lock the round's scorecards, rank it with its own method and mark who advances."""
     require(is_office, actor)
     round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_.pk)
-    if round_.closed_at is not None:
-        raise Conflict(f"“{round_.name}”已经结束。", code="round_closed")
-    if round_.competition.phase != Phase.JUDGING:
-        raise Conflict(
-            f"推选活动处于“{Phase(round_.competition.phase).label}”阶段，不能结束评审轮次。", code="wrong_phase"
-        )
-    if round_.competition.rounds.filter(order__lt=round_.order, closed_at__isnull=True).exists():
-        raise Conflict("请先结束上一轮评审。", code="previous_round_open")
-    if not Scorecard.objects.filter(assignment__round=round_, status=ScorecardStatus.SUBMITTED).exists():
-        raise Conflict(f"“{round_.name}”还没有任何已提交的评分表。", code="no_scores")
-    round_.closed_at = now or timezone.now()
+    now = now or timezone.now()
+    refuse(close_refusal(round_, actor, now))
+    round_.closed_at = now
     round_.save(update_fields=["closed_at"])
     snapshot = snapshot_compute(round_=round_, method=round_.method, official=True)
     drafts = Scorecard.objects.filter(assignment__round=round_).exclude(status=ScorecardStatus.SUBMITTED).count()
@@ -397,13 +408,7 @@ def publicity_publish(
     require(is_office, actor)
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     now = now or timezone.now()
-    if competition.phase != Phase.JUDGING:
-        raise Conflict(
-            f"推选活动处于“{Phase(competition.phase).label}”阶段，只能在评审结束后发布公示。", code="wrong_phase"
-        )
-    reason = guards.all_rounds_closed(competition, now)
-    if reason:
-        raise Conflict(reason, code="rounds_open")
+    refuse(publish_refusal(competition, actor, now))
     days = working_days or competition.publicity_working_days
     if days < 1 or days > 30:
         raise ValidationFailed(fields={"working_days": ["公示期：应为 1 到 30 个工作日。"]})
@@ -451,18 +456,6 @@ def publicity_publish(
     return publicity
 
 
-def publicity_open_refusal(competition: Competition, now: datetime) -> str | None:
-    publicity = Publicity.objects.filter(competition=competition).first()
-    if competition.phase != Phase.PUBLICITY or publicity is None:
-        return "当前不在公示期内，不受理异议。"
-    today = timezone.localtime(now).date()
-    if today < publicity.starts_on:
-        return f"公示自 {publicity.starts_on:%Y年%-m月%-d日} 开始，届时方可提出异议。"
-    if today > publicity.ends_on:
-        return f"公示已于 {publicity.ends_on:%Y年%-m月%-d日} 结束，不再受理异议。"
-    return None
-
-
 def _objection_limit(kind: str, ident: str, limit: int, window: int, message: str) -> None:
     wait = ratelimit.hit(f"objection:{kind}:{ident}", limit=limit, window=window)
     if wait is not None:
@@ -505,9 +498,7 @@ def objection_lodge(
     if errors:
         raise ValidationFailed(fields=errors)
     competition = Competition.objects.get(pk=competition.pk)
-    refusal = publicity_open_refusal(competition, now or timezone.now())
-    if refusal:
-        raise Conflict(refusal, code="publicity_closed")
+    refuse(publicity_open_refusal(competition, now or timezone.now()))
     if nomination is None or not Award.objects.filter(
         competition=competition, nomination=nomination, status=AwardStatus.PROPOSED
     ).exists():
@@ -549,11 +540,9 @@ def _objection_close(*, objection: Objection, status: str, actor: User, reason: 
     """Lock an open objection during the 公示 and record its outcome: the step that
     resolving and marking as spam share. Returns the objection and its locked competition."""
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.status != ObjectionStatus.OPEN:
-        raise Conflict("该异议已处理。", code="objection_resolved")
     competition = Competition.objects.select_for_update().get(pk=objection.competition_id)
-    if competition.phase != Phase.PUBLICITY:
-        raise Conflict("公示阶段已结束，异议不能再处理。", code="wrong_phase")
+    objection.competition = competition
+    refuse(objection_refusal(objection, actor, timezone.now()))
     objection.status = status
     objection.resolution = reason
     objection.resolved_at = timezone.now()
@@ -657,6 +646,7 @@ def competition_finalize(*, actor: User, competition: Competition, now: datetime
     require(is_office, actor)
     now = now or timezone.now()
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    refuse(finalize_refusal(competition, actor, now))
     awards = Award.objects.filter(competition=competition, status=AwardStatus.PROPOSED)
     ids = list(awards.values_list("nomination_id", flat=True))
     awards.update(status=AwardStatus.FINAL, finalized_at=now)
