@@ -15,6 +15,7 @@ from certificates import services
 from certificates.enums import BatchStatus, CertificateStatus, ItemStatus
 from certificates.models import BatchItem, Certificate, CertificateBatch
 from certificates.rendering import qr_matrix
+from certificates.services import designs
 from competition.enums import Phase
 from competition.models import AuditEntry, Competition
 from judging.enums import AwardStatus
@@ -119,7 +120,7 @@ def test_one_failing_render_is_retried_then_reported_and_the_rest_complete(
 ):
     broken = awards[1].nomination
     calls = {"broken": 0}
-    real = services.render_certificate_pdf
+    real = designs.render_certificate_pdf
 
     def render(data, design, *, chars=""):
         if data.holder.endswith(broken.title):
@@ -127,7 +128,7 @@ def test_one_failing_render_is_retried_then_reported_and_the_rest_complete(
             raise RuntimeError("模拟的渲染故障")
         return real(data, design, chars=chars)
 
-    monkeypatch.setattr(services, "render_certificate_pdf", render)
+    monkeypatch.setattr(designs, "render_certificate_pdf", render)
     client = api(office)
     batch = client.get(issue(client, final, django_capture_on_commit_callbacks).json()["status_url"]).json()
     assert batch["status"] == "done_with_errors"
@@ -142,7 +143,7 @@ def test_one_failing_render_is_retried_then_reported_and_the_rest_complete(
     assert len([n for n in zipped.namelist() if n.endswith(".pdf")]) == 3
 
     # The fault is gone: issuing again renders only that one, with its number.
-    monkeypatch.setattr(services, "render_certificate_pdf", real)
+    monkeypatch.setattr(designs, "render_certificate_pdf", real)
     again = client.get(issue(client, final, django_capture_on_commit_callbacks).json()["status_url"]).json()
     assert (again["status"], again["done"], again["failed"]) == ("done", 4, 0)
     assert Certificate.objects.get(award=awards[1]).status == CertificateStatus.ISSUED
@@ -216,7 +217,7 @@ def test_a_duplicate_delivery_does_not_render_twice(office, final, awards, monke
     item = BatchItem.objects.filter(batch=batch).first()
     assert services.item_render(item_id=item.pk) == "done"
     certificate = Certificate.objects.get(pk=item.certificate_id)
-    monkeypatch.setattr(services, "render_certificate_pdf", lambda *a, **k: pytest.fail("rendered again"))
+    monkeypatch.setattr(designs, "render_certificate_pdf", lambda *a, **k: pytest.fail("rendered again"))
     assert services.item_render(item_id=item.pk) == "skipped"
     # The same certificate pending in a second item (a redelivered, older message) is not redrawn either.
     BatchItem.objects.filter(pk=item.pk).update(status=ItemStatus.PENDING)
