@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -93,7 +94,11 @@ def test_issue_twice_gives_the_same_certificates_and_numbers(office, final, awar
     assert again == first
     assert Certificate.objects.get(award=late).number == "TY-XLF-2022-XM-0003"
     assert Certificate.objects.count() == 5
-    zipped = zipfile.ZipFile(io.BytesIO(client.get(second["archive_url"]).getvalue()))
+    download = client.get(second["archive_url"])
+    # A Chinese file name: percent-encoded UTF-8 in filename* (RFC 6266), written by Django.
+    name = quote(f"荣誉证书-2022-批次{second['id']}.zip")
+    assert download["Content-Disposition"] == f"attachment; filename*=utf-8''{name}"
+    zipped = zipfile.ZipFile(io.BytesIO(download.getvalue()))
     assert sorted(n for n in zipped.namelist() if n.endswith(".pdf")) == sorted(
         f"{c.number}.pdf" for c in Certificate.objects.all()
     )
@@ -254,6 +259,7 @@ def test_listing_is_scoped_and_pdf_downloads_only_for_office_and_winning_unit(
             body = b"".join(response.streaming_content)
             assert body.startswith(b"%PDF") and hashlib.sha256(body).hexdigest() == certificate.sha256
             assert response["Content-Type"] == "application/pdf"
+            assert response["Content-Disposition"] == f'attachment; filename="{certificate.number}.pdf"'
     assert api().get(f"/api/v1/certificates/{mine.pk}/pdf/").status_code in (401, 403)
     batch = CertificateBatch.objects.get()
     assert api(observer).get(f"/api/v1/certificate-batches/{batch.pk}/").json()["archive_url"] is None

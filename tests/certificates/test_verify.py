@@ -160,6 +160,7 @@ def test_admin_edits_a_design_and_previews_it(office, final, awards, tmp_path, d
 
     preview = client.get(f"/admin/certificates/certificatetemplate/preview/{category.pk}/")
     assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
+    assert preview["Content-Disposition"] == 'inline; filename="preview-ZZ.pdf"'
     text = squeeze(pdf_text(preview.content, tmp_path))
     assert "奉献友爱互助进步" in text and "TY-XLF-2022-ZZ-0001" in text
 
