@@ -23,6 +23,8 @@ from typing import IO
 
 from PIL import Image, ImageFile, ImageOps
 
+from competition.images import flatten
+
 from .enums import AttachmentKind
 
 MB = 1024 * 1024
@@ -317,15 +319,7 @@ def make_thumbnail(fileobj: IO[bytes]) -> bytes:
                 image.draft("RGB", (THUMBNAIL_MAX, THUMBNAIL_MAX))
             oriented = ImageOps.exif_transpose(image)
             oriented.thumbnail((THUMBNAIL_MAX, THUMBNAIL_MAX), Image.Resampling.LANCZOS)
-            if oriented.mode in ("RGBA", "LA", "PA") or (
-                oriented.mode == "P" and "transparency" in oriented.info
-            ):
-                rgba = oriented.convert("RGBA")
-                flat = Image.new("RGB", rgba.size, (255, 255, 255))
-                flat.paste(rgba, mask=rgba.getchannel("A"))
-                oriented = flat
-            elif oriented.mode != "RGB":
-                oriented = oriented.convert("RGB")
+            oriented = flatten(oriented)
             out = io.BytesIO()
             oriented.save(out, "JPEG", quality=85, optimize=True)
     fileobj.seek(0)

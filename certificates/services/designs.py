@@ -59,14 +59,12 @@ def background_jpeg(data: bytes) -> bytes:
     """An uploaded background as an A4-landscape-sized RGB JPEG (WeasyPrint copies a JPEG as it is)."""
     from PIL import Image, ImageOps
 
+    from competition.images import flatten
+
     with Image.open(io.BytesIO(data)) as opened:
         opened.load()
         image = ImageOps.exif_transpose(opened)
-    if image.mode in ("RGBA", "LA", "P"):
-        rgba = image.convert("RGBA")
-        image = Image.new("RGB", rgba.size, (255, 255, 255))
-        image.paste(rgba, mask=rgba.getchannel("A"))
-    image = image.convert("RGB")
+    image = flatten(image)
     if image.width > 2480:  # 300 dpi across 297 mm is 3508; 2480 (about 212 dpi) is plenty on paper
         image = image.resize((2480, round(image.height * 2480 / image.width)), Image.LANCZOS)
     out = io.BytesIO()
