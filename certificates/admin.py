@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 
 from competition.admin_site import RoleAdmin
 from competition.exceptions import ApplicationError
@@ -90,7 +91,7 @@ class CertificateTemplateAdmin(RoleAdmin):
         except (fonts.FontMissing, fonts.GlyphMissing, rendering.RenderError) as exc:
             return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
         response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="preview-{category.code}.pdf"'
+        response["Content-Disposition"] = content_disposition_header(False, f"preview-{category.code}.pdf")
         return response
 
     def save_model(self, request, obj, form, change):

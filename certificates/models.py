@@ -1,6 +1,6 @@
 """Honour certificates (荣誉证书), their numbering, designs and issue batches.
 
-Fields and constraints only; every write goes through ``services.py``.
+Fields and constraints only; every write goes through ``services`` (a package).
 
 - ``Certificate``: one per final award (``award`` is a OneToOne: the database
   refuses a second one). Its number ``TY-XLF-2022-XM-0001`` comes from

@@ -21,6 +21,7 @@ from typing import IO
 
 from PIL import Image, ImageOps
 
+from competition.images import flatten
 from nominations.files import FileRejected, _check_pixels, _ImageGuard
 
 LIST_MAX = 480
@@ -47,15 +48,6 @@ def storage_name(content: bytes) -> str:
     return f"{PREFIX}{digest[:2]}/{digest}.jpg"
 
 
-def _flatten(image: Image.Image) -> Image.Image:
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-        return flat
-    return image if image.mode == "RGB" else image.convert("RGB")
-
-
 def _jpeg(image: Image.Image) -> Rendition:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=QUALITY, optimize=True, progressive=True)
@@ -79,7 +71,7 @@ def render_pair(fileobj: IO[bytes]) -> tuple[Rendition, Rendition]:
             if source.format == "JPEG":
                 # Let the decoder scale down by 1/2, 1/4 or 1/8 while decoding.
                 source.draft("RGB", (DETAIL_MAX, DETAIL_MAX))
-            oriented = _flatten(ImageOps.exif_transpose(source))
+            oriented = flatten(ImageOps.exif_transpose(source))
             detail = _fit(oriented, DETAIL_MAX)
             thumb = _fit(detail, LIST_MAX)
             pair = (_jpeg(thumb), _jpeg(detail))

@@ -5,7 +5,8 @@ recognised by its first bytes and then actually parsed: Pillow opens and
 verifies images (after checking the pixel count from the header, before any
 decoding), pypdf parses PDFs and every object in them is searched for active
 content, and an MP4's top-level boxes must be well formed, starting with
-``ftyp``. A refusal raises ``FileRejected`` with a Chinese message; the
+``ftyp``, and its duration (read with mutagen) within
+``settings.NOMINATIONS_VIDEO_MAX_SECONDS``. A refusal raises ``FileRejected`` with a Chinese message; the
 service turns it into a 400 naming the field ``file``.
 
 Pure functions on file objects; no database.
@@ -15,13 +16,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import unicodedata
 import warnings
 from dataclasses import dataclass
 from typing import IO
 
+from django.conf import settings
 from PIL import Image, ImageFile, ImageOps
+
+from competition.images import flatten
 
 from .enums import AttachmentKind
 
@@ -231,6 +236,7 @@ def inspect_upload(fileobj: IO[bytes], kind: str) -> Inspected:
         check_pdf(fileobj)
     elif content_type == MP4:
         check_mp4(fileobj, size)
+        check_video_length(fileobj)
     fileobj.seek(0)
     return Inspected(
         content_type=content_type, size=size, sha256=_sha256(fileobj), width=width, height=height
@@ -317,15 +323,7 @@ def make_thumbnail(fileobj: IO[bytes]) -> bytes:
                 image.draft("RGB", (THUMBNAIL_MAX, THUMBNAIL_MAX))
             oriented = ImageOps.exif_transpose(image)
             oriented.thumbnail((THUMBNAIL_MAX, THUMBNAIL_MAX), Image.Resampling.LANCZOS)
-            if oriented.mode in ("RGBA", "LA", "PA") or (
-                oriented.mode == "P" and "transparency" in oriented.info
-            ):
-                rgba = oriented.convert("RGBA")
-                flat = Image.new("RGB", rgba.size, (255, 255, 255))
-                flat.paste(rgba, mask=rgba.getchannel("A"))
-                oriented = flat
-            elif oriented.mode != "RGB":
-                oriented = oriented.convert("RGB")
+            oriented = flatten(oriented)
             out = io.BytesIO()
             oriented.save(out, "JPEG", quality=85, optimize=True)
     fileobj.seek(0)
@@ -523,6 +521,38 @@ def check_mp4(fileobj: IO[bytes], size: int) -> None:
     if b"moov" not in boxes:
         raise bad
     fileobj.seek(0)
+
+
+def video_seconds(fileobj: IO[bytes]) -> float:
+    """An MP4's duration in seconds as mutagen reads it: its sound track's, else the movie header's."""
+    from mutagen.mp4 import MP4
+
+    fileobj.seek(0)
+    try:
+        return float(MP4(fileobj).info.length)
+    except Exception as exc:  # noqa: BLE001 - mutagen, struct and zero-timescale errors alike
+        raise FileRejected("文件：无法读取 MP4 视频的时长，文件可能已损坏。", code="bad_video") from exc
+    finally:
+        fileobj.seek(0)
+
+
+def _duration(seconds: int) -> str:
+    """180 -> "3 分钟", 200 -> "3 分 20 秒", 45 -> "45 秒"."""
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return f"{rest} 秒"
+    return f"{minutes} 分钟" if not rest else f"{minutes} 分 {rest} 秒"
+
+
+def check_video_length(fileobj: IO[bytes]) -> None:
+    """Refuse a video longer than ``settings.NOMINATIONS_VIDEO_MAX_SECONDS`` (what the form promises)."""
+    limit = settings.NOMINATIONS_VIDEO_MAX_SECONDS
+    seconds = video_seconds(fileobj)
+    if seconds > limit:
+        raise FileRejected(
+            f"文件：视频时长不能超过 {_duration(limit)}（上传的视频 {_duration(math.ceil(seconds))}）。",
+            code="video_too_long",
+        )
 
 
 # --- copies without metadata (served to judges of a blind round) ------------

@@ -249,6 +249,9 @@ OBJECTIONS_PER_NOMINATION_PER_DAY = env.int("OBJECTIONS_PER_NOMINATION_PER_DAY",
 # Distinct list responses (a hall's filters and pages) each family of the public
 # exhibition stores in the cache per 6 hours; further ones are served uncached.
 EXHIBITION_CACHED_QUERIES_MAX = env.int("EXHIBITION_CACHED_QUERIES_MAX", default=1000)
+# Nomination attachments: the longest video accepted, in seconds (the form promises 3 minutes).
+NOMINATIONS_VIDEO_MAX_SECONDS = env.int("NOMINATIONS_VIDEO_MAX_SECONDS", default=180)
+
 # Notifications (the notifications app). E-mail through Django's mail framework, set by
 # EMAIL_URL (django-environ's form): smtp+tls://user:password@host:587 (STARTTLS; the same as
 # smtp://…:587/?EMAIL_USE_TLS=True), smtp+ssl://user:password@host:465 (SSL),

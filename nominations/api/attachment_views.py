@@ -34,7 +34,12 @@ TRUE_VALUES = {"1", "true", "yes", "on"}
 
 
 def content_disposition(filename: str, fallback: str) -> str:
-    """``attachment`` with an ASCII ``filename`` for old clients and the real name in ``filename*``."""
+    """``attachment`` with an ASCII ``filename`` for old clients and the real name in ``filename*``.
+
+    Kept only for judging's downloads (``judging/api/attachment_views.py``,
+    ``judging/api/export_views.py``) until they move to Django's
+    ``FileResponse(as_attachment=True, filename=...)`` as the downloads here did.
+    """
     if filename.isascii() and filename.isprintable():
         fallback = filename
     fallback = fallback.replace("\\", "_").replace('"', "_")
@@ -110,10 +115,9 @@ class AttachmentDownloadView(AttachmentObjectMixin, GenericAPIView):
         name = attachment.original_name or f"附件{attachment.pk}.{ext}"
         if thumbnail:
             name = f"{name.rsplit('.', 1)[0]}-缩略图.jpg"
-        fallback = f"attachment-{attachment.pk}{'-thumbnail' if thumbnail else ''}.{ext}"
 
-        response = FileResponse(handle, content_type=content_type)
-        response["Content-Disposition"] = content_disposition(name, fallback)
+        # Django writes Content-Disposition: attachment, the name quoted or as filename*=utf-8''.
+        response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=name)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         # Should a browser ever render it anyway: no scripts, no subresources.

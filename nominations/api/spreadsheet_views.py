@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -113,10 +112,7 @@ class NominationExportView(JsonErrorsMixin, APIView):
         content = spreadsheets.export_workbook(competition=competition, nominations=rows, unit=unit)
         response = HttpResponse(content, content_type=spreadsheets.XLSX_CONTENT_TYPE)
         filename = spreadsheets.export_filename(competition, unit)
-        response["Content-Disposition"] = (
-            f'attachment; filename="nominations-{competition.year}.xlsx"; '
-            f"filename*=UTF-8''{quote(filename)}"
-        )
+        response["Content-Disposition"] = content_disposition_header(True, filename)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response

@@ -219,9 +219,9 @@ def poppler():
 @pytest.fixture(autouse=True)
 def _fresh_designs():
     """Designs are cached per template row and version; rows are reused between tests."""
-    from certificates import services
+    from certificates.services import designs
 
-    services._designs.clear()
+    designs._designs.clear()
     yield
 
 

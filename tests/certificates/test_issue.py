@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -15,6 +16,7 @@ from certificates import services
 from certificates.enums import BatchStatus, CertificateStatus, ItemStatus
 from certificates.models import BatchItem, Certificate, CertificateBatch
 from certificates.rendering import qr_matrix
+from certificates.services import designs
 from competition.enums import Phase
 from competition.models import AuditEntry, Competition
 from judging.enums import AwardStatus
@@ -92,7 +94,11 @@ def test_issue_twice_gives_the_same_certificates_and_numbers(office, final, awar
     assert again == first
     assert Certificate.objects.get(award=late).number == "TY-XLF-2022-XM-0003"
     assert Certificate.objects.count() == 5
-    zipped = zipfile.ZipFile(io.BytesIO(client.get(second["archive_url"]).getvalue()))
+    download = client.get(second["archive_url"])
+    # A Chinese file name: percent-encoded UTF-8 in filename* (RFC 6266), written by Django.
+    name = quote(f"荣誉证书-2022-批次{second['id']}.zip")
+    assert download["Content-Disposition"] == f"attachment; filename*=utf-8''{name}"
+    zipped = zipfile.ZipFile(io.BytesIO(download.getvalue()))
     assert sorted(n for n in zipped.namelist() if n.endswith(".pdf")) == sorted(
         f"{c.number}.pdf" for c in Certificate.objects.all()
     )
@@ -119,7 +125,7 @@ def test_one_failing_render_is_retried_then_reported_and_the_rest_complete(
 ):
     broken = awards[1].nomination
     calls = {"broken": 0}
-    real = services.render_certificate_pdf
+    real = designs.render_certificate_pdf
 
     def render(data, design, *, chars=""):
         if data.holder.endswith(broken.title):
@@ -127,7 +133,7 @@ def test_one_failing_render_is_retried_then_reported_and_the_rest_complete(
             raise RuntimeError("模拟的渲染故障")
         return real(data, design, chars=chars)
 
-    monkeypatch.setattr(services, "render_certificate_pdf", render)
+    monkeypatch.setattr(designs, "render_certificate_pdf", render)
     client = api(office)
     batch = client.get(issue(client, final, django_capture_on_commit_callbacks).json()["status_url"]).json()
     assert batch["status"] == "done_with_errors"
@@ -142,7 +148,7 @@ def test_one_failing_render_is_retried_then_reported_and_the_rest_complete(
     assert len([n for n in zipped.namelist() if n.endswith(".pdf")]) == 3
 
     # The fault is gone: issuing again renders only that one, with its number.
-    monkeypatch.setattr(services, "render_certificate_pdf", real)
+    monkeypatch.setattr(designs, "render_certificate_pdf", real)
     again = client.get(issue(client, final, django_capture_on_commit_callbacks).json()["status_url"]).json()
     assert (again["status"], again["done"], again["failed"]) == ("done", 4, 0)
     assert Certificate.objects.get(award=awards[1]).status == CertificateStatus.ISSUED
@@ -216,7 +222,7 @@ def test_a_duplicate_delivery_does_not_render_twice(office, final, awards, monke
     item = BatchItem.objects.filter(batch=batch).first()
     assert services.item_render(item_id=item.pk) == "done"
     certificate = Certificate.objects.get(pk=item.certificate_id)
-    monkeypatch.setattr(services, "render_certificate_pdf", lambda *a, **k: pytest.fail("rendered again"))
+    monkeypatch.setattr(designs, "render_certificate_pdf", lambda *a, **k: pytest.fail("rendered again"))
     assert services.item_render(item_id=item.pk) == "skipped"
     # The same certificate pending in a second item (a redelivered, older message) is not redrawn either.
     BatchItem.objects.filter(pk=item.pk).update(status=ItemStatus.PENDING)
@@ -253,6 +259,7 @@ def test_listing_is_scoped_and_pdf_downloads_only_for_office_and_winning_unit(
             body = b"".join(response.streaming_content)
             assert body.startswith(b"%PDF") and hashlib.sha256(body).hexdigest() == certificate.sha256
             assert response["Content-Type"] == "application/pdf"
+            assert response["Content-Disposition"] == f'attachment; filename="{certificate.number}.pdf"'
     assert api().get(f"/api/v1/certificates/{mine.pk}/pdf/").status_code in (401, 403)
     batch = CertificateBatch.objects.get()
     assert api(observer).get(f"/api/v1/certificate-batches/{batch.pk}/").json()["archive_url"] is None

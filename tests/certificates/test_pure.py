@@ -138,3 +138,41 @@ def test_font_is_found_through_fontconfig_and_is_simplified_chinese():
     face = fonts.find_font("regular")
     assert "NotoSerifCJK" in face.path
     assert fonts.missing_glyphs(face, "太原市学雷锋𠮷堃") == ""
+
+
+def _imported_modules(path, *, top_level_only=False):
+    """Absolute names of what a module of the certificates package imports (relative ones resolved)."""
+    import ast
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    file = root / path
+    package = ".".join(file.relative_to(root).with_suffix("").parts)
+    if file.name == "__init__.py":
+        package = package.rsplit(".", 1)[0] + ".__init__"
+    tree = ast.parse(file.read_text())
+    nodes = tree.body if top_level_only else list(ast.walk(tree))
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: -node.level]
+                base = ".".join(parent + ([node.module] if node.module else []))
+            names |= {base} | {f"{base}.{a.name}" for a in node.names}
+    return names
+
+
+def test_the_services_never_import_the_tasks_and_the_tasks_load_them_only_when_run():
+    """No import circle: services.dispatch sends tasks by name; the tasks import services in their bodies."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    services = sorted((root / "certificates/services").glob("*.py"))
+    assert len(services) > 1
+    for path in services:
+        assert not {n for n in _imported_modules(path) if n.startswith("certificates.tasks")}, path
+    top = _imported_modules("certificates/tasks.py", top_level_only=True)
+    assert not {n for n in top if n.startswith("certificates.services")}

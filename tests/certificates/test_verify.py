@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from certificates import services
+from certificates import rendering, services
 from certificates.models import Certificate, CertificateBatch, CertificateTemplate
 from competition.models import AuditEntry
 from tests.certificates.conftest import api, pdf_text, squeeze
@@ -141,13 +141,13 @@ def test_admin_edits_a_design_and_previews_it(office, final, awards, tmp_path, d
     client.force_login(office)
     add = client.get("/admin/certificates/certificatetemplate/add/").content.decode()
     assert "荣誉证书" in add  # prefilled with the default design
-    html = services.rendering.DEFAULT_HTML.replace("荣誉证书</h1>", "荣誉证书</h1><p class=\"motto\">奉献 友爱 互助 进步</p>")
+    html = rendering.DEFAULT_HTML.replace("荣誉证书</h1>", "荣誉证书</h1><p class=\"motto\">奉献 友爱 互助 进步</p>")
     response = client.post(
         "/admin/certificates/certificatetemplate/add/",
         {
             "category": category.pk,
             "html": html,
-            "stylesheet": services.rendering.DEFAULT_CSS + "\n.motto { position: absolute; top: 60mm; width: 100%; text-align: center; }",
+            "stylesheet": rendering.DEFAULT_CSS + "\n.motto { position: absolute; top: 60mm; width: 100%; text-align: center; }",
             "background": SimpleUploadedFile("bg.png", _png(), content_type="image/png"),
         },
     )
@@ -160,6 +160,7 @@ def test_admin_edits_a_design_and_previews_it(office, final, awards, tmp_path, d
 
     preview = client.get(f"/admin/certificates/certificatetemplate/preview/{category.pk}/")
     assert preview.status_code == 200 and preview["Content-Type"] == "application/pdf"
+    assert preview["Content-Disposition"] == 'inline; filename="preview-ZZ.pdf"'
     text = squeeze(pdf_text(preview.content, tmp_path))
     assert "奉献友爱互助进步" in text and "TY-XLF-2022-ZZ-0001" in text
 

@@ -73,16 +73,52 @@ def jpeg_with_orientation(size=(1200, 800), orientation: int = 6) -> bytes:
     return buf.getvalue()
 
 
-def mp4_bytes(padding: int = 0, brand: bytes = b"isom") -> bytes:
-    """A structurally valid MP4: ftyp, a (minimal) moov and an mdat of ``padding`` bytes."""
+def mp4_bytes(
+    padding: int = 0, brand: bytes = b"isom", *, seconds: float = 10.0, sound_seconds: float | None = None
+) -> bytes:
+    """A structurally valid MP4 of ``seconds`` (no ffmpeg on these machines, so built box by box).
+
+    ftyp; a moov with the movie header (mvhd: timescale 1000, the duration), a
+    video track (tkhd, mdia with mdhd and an hdlr ``vide``) and, with
+    ``sound_seconds``, a sound track (hdlr ``soun``) of that length; an mdat
+    of ``padding`` bytes. mutagen reads the sound track's duration when there
+    is one, else the movie header's.
+    """
     import struct
 
     def box(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", 8 + len(body)) + kind + body
 
+    def full(kind: bytes, body: bytes) -> bytes:  # version 0, no flags
+        return box(kind, b"\x00\x00\x00\x00" + body)
+
+    scale = 1000
+    identity = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+
+    def track(number: int, handler: bytes, duration: float) -> bytes:
+        ticks = round(duration * scale)
+        tkhd = full(
+            b"tkhd",
+            struct.pack(">IIIII", 0, 0, number, 0, ticks) + b"\x00" * 8
+            + struct.pack(">hhhH", 0, 0, 0x100 if handler == b"soun" else 0, 0)
+            + identity + struct.pack(">II", 0 if handler == b"soun" else 320 << 16, 0 if handler == b"soun" else 240 << 16),
+        )
+        mdhd = full(b"mdhd", struct.pack(">IIIIHH", 0, 0, scale, ticks, 0x55C4, 0))  # language "und"
+        hdlr = full(b"hdlr", b"\x00" * 4 + handler + b"\x00" * 12 + b"track\x00")
+        return box(b"trak", tkhd + box(b"mdia", mdhd + hdlr))
+
     ftyp = box(b"ftyp", brand + b"\x00\x00\x02\x00" + b"isomiso2avc1mp41")
-    mvhd = box(b"mvhd", b"\x00" * 100)
-    return ftyp + box(b"moov", mvhd) + box(b"mdat", b"\x00" * padding)
+    longest = max(seconds, sound_seconds or 0)  # the movie lasts as long as its longest track
+    mvhd = full(
+        b"mvhd",
+        struct.pack(">IIII", 0, 0, scale, round(longest * scale))
+        + struct.pack(">IH", 0x10000, 0x100) + b"\x00" * 10 + identity + b"\x00" * 24
+        + struct.pack(">I", 3),
+    )
+    tracks = track(1, b"vide", seconds)
+    if sound_seconds is not None:
+        tracks += track(2, b"soun", sound_seconds)
+    return ftyp + box(b"moov", mvhd + tracks) + box(b"mdat", b"\x00" * padding)
 
 
 def mp4_file(path, size: int) -> None:

@@ -198,9 +198,9 @@ def test_export_headers_filename_and_observer_access(observer, competition, exch
 
     assert response.status_code == 200
     assert response["Content-Type"] == spreadsheets.XLSX_CONTENT_TYPE
-    disposition = response["Content-Disposition"]
-    assert disposition.startswith("attachment;")
-    assert f"filename*=UTF-8''{quote(competition.title + '推荐汇总表.xlsx')}" in disposition
+    assert response["Content-Disposition"] == (
+        f"attachment; filename*=utf-8''{quote(competition.title + '推荐汇总表.xlsx')}"
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
