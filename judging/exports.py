@@ -240,17 +240,15 @@ def report_data(snapshot: RankingSnapshot) -> Report:
     )
 
 
-def export_filename(snapshot: RankingSnapshot, extension: str) -> tuple[str, str]:
-    """(the Chinese file name, an ASCII fallback) for ``Content-Disposition``."""
+def export_filename(snapshot: RankingSnapshot, extension: str) -> str:
+    """The Chinese file name of a download (Django writes ``Content-Disposition``)."""
     round_ = snapshot.round
     status = STATUS_OFFICIAL if snapshot.official else STATUS_TRIAL
     name = (
         f"{round_.competition.title}{round_.name}排名"
         f"（{method_label(snapshot.method)}，{status}）.{extension}"
     )
-    name = re.sub(r'[\\/:*?"<>|\r\n\t]', "_", name)
-    fallback = f"ranking-round{round_.pk}-{snapshot.method}-{snapshot.pk}.{extension}"
-    return name, fallback
+    return re.sub(r'[\\/:*?"<>|\r\n\t]', "_", name)
 
 
 # --------------------------------------------------------------------------- .xlsx

@@ -22,7 +22,7 @@ from competition.api.permissions import RulesPermission
 from competition.api.views import ERROR
 from competition.exceptions import NotFound
 from nominations import files
-from nominations.api.attachment_views import TRUE_VALUES, content_disposition
+from nominations.api.attachment_views import TRUE_VALUES
 from nominations.models import Attachment
 
 from .. import blind, selectors
@@ -78,19 +78,15 @@ class AssignmentAttachmentDownloadView(APIView):
         ext = files.EXTENSIONS.get(content_type, ("bin",))[0]
         if is_blind:
             name = names[attachment.pk]
-            fallback = f"attachment-{attachment.pk}.{ext}"
             with handle:
                 body = _without_metadata(handle, content_type)
             handle = io.BytesIO(body)
         else:
             name = attachment.original_name or f"附件{attachment.pk}.{ext}"
-            fallback = f"attachment-{attachment.pk}.{ext}"
         if thumbnail:
             name = f"{name.rsplit('.', 1)[0]}-缩略图.jpg"
-            fallback = f"{fallback.rsplit('.', 1)[0]}-thumbnail.jpg"
 
-        response = FileResponse(handle, content_type=content_type)
-        response["Content-Disposition"] = content_disposition(name, fallback)
+        response = FileResponse(handle, content_type=content_type, as_attachment=True, filename=name)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -10,13 +10,13 @@ that does not exist. Errors are JSON whatever the Accept header asks for.
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 
 from competition.api.permissions import RulesPermission
 from competition.api.views import ERROR
-from nominations.api.attachment_views import content_disposition
 from nominations.api.spreadsheet_views import JsonErrorsMixin
 
 from .. import exports
@@ -54,8 +54,7 @@ class RankingExportViewSet(JsonErrorsMixin, viewsets.GenericViewSet):
     @staticmethod
     def _download(content: bytes, content_type: str, snapshot: RankingSnapshot, extension: str):
         response = HttpResponse(content, content_type=content_type)
-        name, fallback = exports.export_filename(snapshot, extension)
-        response["Content-Disposition"] = content_disposition(name, fallback)
+        response["Content-Disposition"] = content_disposition_header(True, exports.export_filename(snapshot, extension))
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response

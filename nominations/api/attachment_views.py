@@ -10,7 +10,6 @@ missing one. Downloads are always ``Content-Disposition: attachment`` with
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
 
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
@@ -31,19 +30,6 @@ from .serializers import AttachmentSerializer
 logger = logging.getLogger(__name__)
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    """``attachment`` with an ASCII ``filename`` for old clients and the real name in ``filename*``.
-
-    Kept only for judging's downloads (``judging/api/attachment_views.py``,
-    ``judging/api/export_views.py``) until they move to Django's
-    ``FileResponse(as_attachment=True, filename=...)`` as the downloads here did.
-    """
-    if filename.isascii() and filename.isprintable():
-        fallback = filename
-    fallback = fallback.replace("\\", "_").replace('"', "_")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 class AttachmentObjectMixin:

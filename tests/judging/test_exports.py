@@ -99,7 +99,7 @@ def test_xlsx_sheets_header_and_ranking(observer, round1, official, category, sc
     assert response.status_code == 200
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "filename*=UTF-8''" in response["Content-Disposition"]
+    assert "filename*=utf-8''" in response["Content-Disposition"]
     wb = _workbook(response.content)
     assert wb.sheetnames == ["排名", "评委明细", "评委一致性"]
 
