@@ -174,7 +174,7 @@ def test_a_circle_is_found():
 
 def test_no_import_circles():
     graph = import_graph(project_modules())
-    circles = [group for group in strongly_connected(graph)]
+    circles = list(strongly_connected(graph))
     assert not circles, "import circles:\n" + "\n".join(
         " → ".join(_one_circle(graph, group)) for group in circles
     )
