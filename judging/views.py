@@ -53,6 +53,7 @@ from .conflicts import conflict_reason
 from .enums import AssignmentStatus, ScorecardStatus
 from .forms import PLEDGE_PARAGRAPHS, PLEDGE_TITLE, CloseRoundForm, ConflictForm, PledgeForm
 from .models import Pledge, Publicity, RankingSnapshot, Scorecard
+from .scoring import HALF
 
 METHOD_LABELS = dict(AggregationMethod.choices)
 METHOD_SHORT = {
@@ -354,6 +355,7 @@ def assignment_page(request, pk: int):
         "version": scorecard["version"],
         "status": scorecard["status"],
         "commentRequired": data["comment_required"],
+        "step": str(HALF),  # the grid scores are kept on (Score.half_points)
         "criteria": [
             {
                 "id": c["id"],
