@@ -235,6 +235,46 @@ def test_production_settings_refuse_to_load_without_secret_key(secret_key):
     assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
 
 
+# --------------------------------------------------------------------------- static files
+
+
+def test_collected_page_scripts_import_the_hashed_shared_modules(tmp_path: Path):
+    """The deployments' static storage rewrites the ES module imports of the page
+    scripts to the hashed names of competition/static/common/ (what the image's
+    collectstatic does, here for those files only)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from config.settings import base
+    from config.staticfiles import StaticFilesStorage
+
+    assert base.STORAGES["staticfiles"]["BACKEND"] == "config.staticfiles.StaticFilesStorage"
+    sources = {
+        "common": FileSystemStorage(location=ROOT / "competition" / "static"),
+        "nominations": FileSystemStorage(location=ROOT / "nominations" / "static"),
+        "judging": FileSystemStorage(location=ROOT / "judging" / "static"),
+    }
+    pages = ["nominations/form.js", "judging/scoring.js"]
+    shared = sorted(f"common/{p.name}" for p in (ROOT / "competition/static/common").glob("*.js"))
+    storage = StaticFilesStorage(location=tmp_path, base_url="/static/")
+    paths = {}
+    for name in [*shared, *pages]:
+        source = sources[name.split("/")[0]]
+        with source.open(name) as fh:
+            storage.save(name, fh)
+        paths[name] = (source, name)
+    for original, processed, error in storage.post_process(paths):
+        assert not isinstance(error, Exception), (original, error)
+
+    hashed = {name: storage.stored_name(name) for name in shared}
+    for page in pages:
+        script = (tmp_path / storage.stored_name(page)).read_text()
+        imports = re.findall(r'from "([^"]+)"', script)
+        assert imports, page
+        for url in imports:
+            assert re.fullmatch(r"\.\./common/\w+\.[0-9a-f]{12}\.js", url), url
+            assert f"common/{url.rsplit('/', 1)[1]}" in hashed.values(), url
+
+
 # --------------------------------------------------------------------------- Dockerfile
 
 
