@@ -43,5 +43,5 @@ def score_problem(points: Decimal, criterion: CriterionSpec) -> str | None:
     if points > criterion.max_points:
         return f"不能超过满分 {criterion.max_points.normalize():f} 分。"
     if (points / HALF) != (points / HALF).to_integral_value():
-        return "只能以 0.5 分为单位。"
+        return f"只能以 {HALF} 分为单位。"
     return None

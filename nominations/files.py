@@ -200,6 +200,18 @@ def _mb(size: int) -> str:
     return f"{size / MB:.0f} MB" if size % MB == 0 else f"{size / MB:.1f} MB"
 
 
+def client_limits() -> dict:
+    """The limits above as the form page shows and pre-checks them (read per request):
+    per kind the ``accept`` list of its file chooser and its size limit, the number
+    of photos. The server's checks stay the ones that count."""
+    kinds = {}
+    for kind, types in KIND_TYPES.items():
+        limit = max(SIZE_LIMITS[t] for t in types)
+        accept = [*types, *(f".{ext}" for t in types for ext in EXTENSIONS[t])]
+        kinds[str(kind)] = {"accept": ",".join(accept), "maxBytes": limit, "maxText": _mb(limit)}
+    return {"kinds": kinds, "maxPhotos": MAX_PHOTOS}
+
+
 def inspect_upload(fileobj: IO[bytes], kind: str) -> Inspected:
     """Check an upload for ``kind`` by its content; raise FileRejected when it does not fit."""
     if kind not in KIND_TYPES:

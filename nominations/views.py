@@ -35,7 +35,7 @@ from competition.exceptions import ApplicationError, ValidationFailed
 from competition.rules import can_read_all
 from competition.views import chinese_error_pages
 
-from . import selectors, services
+from . import files, selectors, services
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
 from .forms import (
     LAYOUT,
@@ -46,6 +46,7 @@ from .forms import (
     initial_from,
     labels_for,
 )
+from .models import Attachment
 
 NOMINATION_OBJECT_TYPE = "nominations.nomination"
 ATTACHMENT_OBJECT_TYPE = "nominations.attachment"
@@ -323,6 +324,11 @@ def _form_context(request, *, form, competition, category, nomination=None, stat
         "checklist_url_template": reverse("nominations:checklist", args=[0]),
         "submit_url_template": reverse("nominations:submit", args=[0]),
         "api_list_url": reverse("nomination-list"),
+        # The upload limits the page shows and its script pre-checks, from the server's own.
+        "upload_limits": {
+            **files.client_limits(),
+            "captionMax": Attachment._meta.get_field("caption").max_length,
+        },
     }
     return render(request, "nominations/form.html", context, status=status)
 

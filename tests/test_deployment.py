@@ -235,6 +235,46 @@ def test_production_settings_refuse_to_load_without_secret_key(secret_key):
     assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
 
 
+# --------------------------------------------------------------------------- static files
+
+
+def test_collected_page_scripts_import_the_hashed_shared_modules(tmp_path: Path):
+    """The deployments' static storage rewrites the ES module imports of the page
+    scripts to the hashed names of competition/static/common/ (what the image's
+    collectstatic does, here for those files only)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from config.settings import base
+    from config.staticfiles import StaticFilesStorage
+
+    assert base.STORAGES["staticfiles"]["BACKEND"] == "config.staticfiles.StaticFilesStorage"
+    sources = {
+        "common": FileSystemStorage(location=ROOT / "competition" / "static"),
+        "nominations": FileSystemStorage(location=ROOT / "nominations" / "static"),
+        "judging": FileSystemStorage(location=ROOT / "judging" / "static"),
+    }
+    pages = ["nominations/form.js", "judging/scoring.js"]
+    shared = sorted(f"common/{p.name}" for p in (ROOT / "competition/static/common").glob("*.js"))
+    storage = StaticFilesStorage(location=tmp_path, base_url="/static/")
+    paths = {}
+    for name in [*shared, *pages]:
+        source = sources[name.split("/")[0]]
+        with source.open(name) as fh:
+            storage.save(name, fh)
+        paths[name] = (source, name)
+    for original, processed, error in storage.post_process(paths):
+        assert not isinstance(error, Exception), (original, error)
+
+    hashed = {name: storage.stored_name(name) for name in shared}
+    for page in pages:
+        script = (tmp_path / storage.stored_name(page)).read_text()
+        imports = re.findall(r'from "([^"]+)"', script)
+        assert imports, page
+        for url in imports:
+            assert re.fullmatch(r"\.\./common/\w+\.[0-9a-f]{12}\.js", url), url
+            assert f"common/{url.rsplit('/', 1)[1]}" in hashed.values(), url
+
+
 # --------------------------------------------------------------------------- Dockerfile
 
 
@@ -333,3 +373,89 @@ def test_the_laptop_make_targets_ask_for_the_local_settings():
         assert lines, target
         for line in lines:
             assert line.startswith("DJANGO_SETTINGS_MODULE=config.settings.local "), line
+
+
+# --------------------------------------------------------------------------- make demo, make test
+
+
+def _make(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return _run(["make", "-s", "--no-print-directory", *args], env=env or _clean_env())
+
+
+def test_make_demo_without_password_prints_and_keeps_a_generated_one(tmp_path: Path):
+    """Issue 18 item 10: `make demo` without PASSWORD= makes a password that passes
+    seed_demo's rules, prints it, keeps it readable by the owner only and reuses it."""
+    from competition.management.commands.seed_demo import _check_password
+
+    kept = tmp_path / "var" / "demo-password"
+    first = _make("demo-password", f"DEMO_PASSWORD_FILE={kept}")
+    assert first.returncode == 0, first.stderr
+    password = kept.read_text().strip()
+    assert len(password) == 16
+    assert oct(kept.stat().st_mode & 0o777) == "0o600"
+    assert f"的密码：{password}" in first.stdout
+    assert "已随机生成" in first.stdout
+    _check_password(password)  # raises CommandError when seed_demo would refuse it
+
+    again = _make("demo-password", f"DEMO_PASSWORD_FILE={kept}")
+    assert again.returncode == 0, again.stderr
+    assert kept.read_text().strip() == password
+    assert f"的密码：{password}" in again.stdout
+
+
+def test_make_demo_with_password_keeps_the_one_given(tmp_path: Path):
+    kept = tmp_path / "demo-password"
+    kept.write_text("an-older-one-2025\n")
+    given = "Taiyuan-Demo-2026"
+    result = _make("demo-password", f"DEMO_PASSWORD_FILE={kept}", f"PASSWORD={given}")
+    assert result.returncode == 0, result.stderr
+    assert kept.read_text() == given + "\n"
+    assert f"的密码：{given}" in result.stdout
+
+
+def test_make_demo_seeds_with_the_kept_password_and_prints_it_before_serving():
+    result = _make("-n", "demo")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    seed = next(i for i, line in enumerate(lines) if "seed_demo" in line)
+    serve = next(i for i, line in enumerate(lines) if "runserver" in line)
+    assert '--password="$(cat var/demo-password)"' in lines[seed]
+    assert any("演示账号的密码" in line and "var/demo-password" in line for line in lines[seed:serve])
+    # The password step runs before the demo data.
+    assert any("var/demo-password" in line for line in lines[:seed])
+
+
+def test_readme_first_command_runs_as_typed():
+    """The README's first command: no placeholder a shell would read as a redirection,
+    and a password seed_demo accepts."""
+    import shlex
+
+    from competition.management.commands.seed_demo import _check_password
+
+    readme = (ROOT / "README.md").read_text()
+    first = re.search(r"```sh\n(.+?)\n", readme).group(1).split("#")[0].strip()
+    words = shlex.split(first)
+    assert words[:2] == ["make", "demo"]
+    assert not set(first) & set("<>|;&$`")
+    password = next(w.removeprefix("PASSWORD=") for w in words if w.startswith("PASSWORD="))
+    _check_password(password)
+
+
+def test_make_picks_the_first_python_of_at_least_3_11(tmp_path: Path):
+    old = tmp_path / "python3.10"
+    old.write_text("#!/bin/sh\nexit 1\n")  # fails the version check, as a Python 3.10 would
+    old.chmod(0o755)
+    candidates = f"PYTHON_CANDIDATES={tmp_path}/python-missing {old} {sys.executable} python3"
+    result = _make("--eval", "which-python: ; @echo $(PYTHON)", "which-python", candidates)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == sys.executable
+
+    none = _make(
+        f"STAMP={tmp_path}/installed",
+        f"BIN={tmp_path}/venv/bin",
+        f"{tmp_path}/installed",
+        f"PYTHON_CANDIDATES={tmp_path}/python-missing {old}",
+    )
+    assert none.returncode != 0
+    assert "未找到 Python 3.11 或更新的版本" in none.stdout
+    assert not (tmp_path / "venv").exists()

@@ -18,6 +18,7 @@ from competition.models import Competition, Unit
 from judging import selectors, services
 from judging.enums import ScorecardStatus
 from judging.models import Assignment, Objection, Pledge, Scorecard
+from judging.scoring import HALF, CriterionSpec, score_problem
 from nominations.enums import Status
 from nominations.models import Nomination
 from tests.factories import STRONG_PASSWORD
@@ -202,6 +203,18 @@ def test_judge_signs_scores_autosaves_reloads_and_submits(page, login, shot, jud
         "只能以 0.5 分为单位。"
     )
     expect(page.locator("#running-total")).to_have_text("77.00")
+    # The grid and the maximum the page checks are the server's (judging.scoring): the
+    # page says what the server says of the same value, and the inputs step on its grid.
+    spec = CriterionSpec(id=last.pk, max_points=last.max_points, weight=last.weight)
+    expect(page.locator(f'[data-errors-for="scores.{last.pk}"]')).to_have_text(
+        score_problem(Decimal("8.3"), spec)
+    )
+    expect(page.locator(f"#score-{last.pk}")).to_have_attribute("step", str(HALF))
+    over = last.max_points + HALF
+    page.locator(f"#score-{last.pk}").fill(str(over))
+    expect(page.locator(f'[data-errors-for="scores.{last.pk}"]')).to_have_text(
+        score_problem(over, spec)
+    )
     page.locator(f"#score-{last.pk}").fill("8.5")
     expect(page.locator(f'[data-errors-for="scores.{last.pk}"]')).to_be_empty()
     expect(page.locator("#running-total")).to_have_text("85.50")

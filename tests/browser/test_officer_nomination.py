@@ -324,3 +324,56 @@ def test_office_returns_a_nomination_and_the_officer_sees_why(
     expect(page.locator(".notice")).to_contain_text("请补充2021年以来的活动照片")
     expect(page.get_by_role("link", name="修改并重新提交")).to_be_visible()
     shot(page, "05-officer-sees-reason")
+
+
+def test_upload_limits_on_the_page_are_the_servers(
+    page, login, shot, tmp_path, monkeypatch, officer_account, open_competition
+):
+    """The form's help, its file chooser and its size pre-check follow the server's
+    limits (nominations.files): with the video limit lowered to 1 MB and photos to
+    3, the page says so, refuses a larger video before sending it, and sends one of
+    exactly the limit, which the server then accepts."""
+    from nominations import files, services
+    from tests.nominations.files import mp4_file
+
+    monkeypatch.setitem(files.SIZE_LIMITS, files.MP4, files.MB)
+    monkeypatch.setattr(files, "MAX_PHOTOS", 3)
+    category = open_competition.categories.get(code="XM")
+    draft = services.nomination_create(
+        actor=officer_account, competition=open_competition, category=category, data={"title": "社区助老服务"}
+    )
+    login(page, officer_account.username, PASSWORD)
+    page.goto(f"/nominations/{draft.pk}/edit/")
+
+    help_text = page.locator("#attachments .help").first
+    expect(help_text).to_contain_text("最多 3 张")
+    expect(help_text).to_contain_text("不超过 3 分钟、1 MB")
+    file_input = page.locator("#upload-file")
+    page.get_by_label("附件类型").select_option("video")
+    expect(file_input).to_have_attribute("accept", "video/mp4,.mp4,.m4v")
+    page.get_by_label("附件类型").select_option("photo")
+    expect(file_input).to_have_attribute("accept", "image/jpeg,image/png,.jpg,.jpeg,.png")
+    expect(page.get_by_label("照片说明")).to_have_attribute(
+        "maxlength", str(draft.attachments.model._meta.get_field("caption").max_length)
+    )
+
+    uploads = []
+    page.on("request", lambda r: uploads.append(r.url) if r.method == "POST" and "attachments" in r.url else None)
+    too_big = tmp_path / "活动视频.mp4"
+    mp4_file(too_big, files.MB + 1)
+    page.get_by_label("附件类型").select_option("video")
+    file_input.set_input_files(str(too_big))
+    page.get_by_role("button", name="上传附件").click()
+    expect(page.locator("#upload-errors")).to_have_text("视频不能超过 1 MB。")
+    shot(page, "01-video-over-the-limit")
+    assert uploads == []
+    assert draft.attachments.count() == 0
+
+    exact = tmp_path / "宣传片.mp4"
+    mp4_file(exact, files.MB)
+    file_input.set_input_files(str(exact))
+    page.get_by_role("button", name="上传附件").click()
+    expect(page.locator("#attachment-list li.kind-video")).to_contain_text("宣传片.mp4")
+    expect(page.locator("#upload-errors")).to_be_empty()
+    assert len(uploads) == 1
+    assert draft.attachments.get().size == files.MB
