@@ -27,6 +27,7 @@ from ..enums import ScorecardStatus
 from ..forms import PLEDGE_PARAGRAPHS, PLEDGE_TITLE, ConflictForm, PledgeForm
 from ..models import Pledge, Scorecard
 from ..refusals import round_refusal
+from ..scoring import HALF
 from ._common import chinese_errors, flash_error, flash_form_errors, percent, points, safe_next
 from .office import office_index
 
@@ -255,6 +256,7 @@ def assignment_page(request, pk: int):
         "version": scorecard["version"],
         "status": scorecard["status"],
         "commentRequired": data["comment_required"],
+        "step": str(HALF),  # the grid scores are kept on (Score.half_points)
         "criteria": [
             {
                 "id": c["id"],
