@@ -209,7 +209,11 @@ def client_limits() -> dict:
         limit = max(SIZE_LIMITS[t] for t in types)
         accept = [*types, *(f".{ext}" for t in types for ext in EXTENSIONS[t])]
         kinds[str(kind)] = {"accept": ",".join(accept), "maxBytes": limit, "maxText": _mb(limit)}
-    return {"kinds": kinds, "maxPhotos": MAX_PHOTOS}
+    return {
+        "kinds": kinds,
+        "maxPhotos": MAX_PHOTOS,
+        "videoDurationText": _duration(settings.NOMINATIONS_VIDEO_MAX_SECONDS),
+    }
 
 
 def inspect_upload(fileobj: IO[bytes], kind: str) -> Inspected:

@@ -327,17 +327,18 @@ def test_office_returns_a_nomination_and_the_officer_sees_why(
 
 
 def test_upload_limits_on_the_page_are_the_servers(
-    page, login, shot, tmp_path, monkeypatch, officer_account, open_competition
+    page, login, shot, tmp_path, monkeypatch, settings, officer_account, open_competition
 ):
     """The form's help, its file chooser and its size pre-check follow the server's
-    limits (nominations.files): with the video limit lowered to 1 MB and photos to
-    3, the page says so, refuses a larger video before sending it, and sends one of
+    limits (nominations.files): with the video limit lowered to 1 MB and 2 分 30 秒
+    and photos to 3, the page says so, refuses a larger video before sending it, and sends one of
     exactly the limit, which the server then accepts."""
     from nominations import files, services
     from tests.nominations.files import mp4_file
 
     monkeypatch.setitem(files.SIZE_LIMITS, files.MP4, files.MB)
     monkeypatch.setattr(files, "MAX_PHOTOS", 3)
+    settings.NOMINATIONS_VIDEO_MAX_SECONDS = 150
     category = open_competition.categories.get(code="XM")
     draft = services.nomination_create(
         actor=officer_account, competition=open_competition, category=category, data={"title": "社区助老服务"}
@@ -347,7 +348,7 @@ def test_upload_limits_on_the_page_are_the_servers(
 
     help_text = page.locator("#attachments .help").first
     expect(help_text).to_contain_text("最多 3 张")
-    expect(help_text).to_contain_text("不超过 3 分钟、1 MB")
+    expect(help_text).to_contain_text("不超过 2 分 30 秒、1 MB")
     file_input = page.locator("#upload-file")
     page.get_by_label("附件类型").select_option("video")
     expect(file_input).to_have_attribute("accept", "video/mp4,.mp4,.m4v")
