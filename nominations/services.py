@@ -21,109 +21,20 @@ from competition.audit import audit_record, snapshot
 from competition.enums import CategoryKind, Phase
 from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Unit, User
+from competition.phases import nominations_window_refusal
 from competition.rules import require
 from notifications.enums import Event
 from notifications.selectors import unit_officers
 from notifications.services import notify
 
-from . import eligibility
+from . import eligibility, schema
 from .enums import EDITABLE_STATUSES, QUOTA_STATUSES, AttachmentKind, Decision, Status
 from .models import Nomination
 from .rules import can_add_nomination, can_edit_nomination, can_review_nomination
 from .validators import normalized_key
 
-# Fields a unit officer may write, per category kind.
-COMMON_FIELDS = [
-    "title",
-    "organization",
-    "introduction",
-    "summary",
-    "honors",
-    "media_links",
-    "leader",
-    "contact_name",
-    "contact_phone",
-    "pledge",
-]
-PROJECT_FIELDS = [
-    "field",
-    "service_targets",
-    "service_area",
-    "started_on",
-    "volunteers",
-    "active_volunteers",
-    "service_hours",
-    "activities",
-    "beneficiaries",
-    "innovation",
-    "social_benefit",
-    "sustainability",
-]
-ORGANIZATION_FIELDS = [
-    "registration",
-    "founded_on",
-    "brand_projects",
-    "system_building",
-    "volunteers",
-    "active_volunteers",
-    "service_hours",
-    "activities",
-    "beneficiaries",
-    "field",
-]
-EDITABLE_FIELDS = sorted({"order", *COMMON_FIELDS, *PROJECT_FIELDS, *ORGANIZATION_FIELDS})
-
-# What a complete nomination needs, per kind: (field, Chinese label).
-REQUIRED = {
-    CategoryKind.PROJECT: [
-        ("title", "项目名称"),
-        ("organization", "实施单位"),
-        ("field", "服务领域"),
-        ("service_targets", "服务对象"),
-        ("service_area", "服务地域"),
-        ("started_on", "启动时间"),
-        ("volunteers", "志愿者人数"),
-        ("active_volunteers", "经常参与志愿者人数"),
-        ("service_hours", "累计服务时长"),
-        ("activities", "活动次数"),
-        ("beneficiaries", "受益人数"),
-        ("leader", "项目负责人"),
-        ("contact_name", "联系人"),
-        ("contact_phone", "联系电话"),
-        ("summary", "项目概述及亮点成效"),
-        ("introduction", "项目简介"),
-    ],
-    CategoryKind.ORGANIZATION: [
-        ("title", "组织名称"),
-        ("registration", "登记/备案情况"),
-        ("founded_on", "成立时间"),
-        ("leader", "负责人"),
-        ("volunteers", "注册志愿者数"),
-        ("active_volunteers", "经常参与志愿者数"),
-        ("brand_projects", "品牌项目"),
-        ("service_hours", "年度服务时长"),
-        ("contact_name", "联系人"),
-        ("contact_phone", "联系电话"),
-        ("summary", "事迹材料"),
-        ("introduction", "组织简介"),
-    ],
-    CategoryKind.PERSON: [
-        ("title", "姓名"),
-        ("organization", "所在单位"),
-        ("contact_name", "联系人"),
-        ("contact_phone", "联系电话"),
-        ("summary", "主要事迹"),
-        ("introduction", "简介"),
-    ],
-    CategoryKind.COMMUNITY: [
-        ("title", "社区名称"),
-        ("organization", "所属街道/单位"),
-        ("contact_name", "联系人"),
-        ("contact_phone", "联系电话"),
-        ("summary", "主要事迹"),
-        ("introduction", "简介"),
-    ],
-}
+# Fields a unit officer may write (whatever the kind: the schema's union).
+EDITABLE_FIELDS = schema.editable_fields()
 AUDIT_FIELDS = ["status", "order", "title", "organization", "category", "unit", "review_reason"]
 
 
@@ -131,17 +42,8 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def window_refusal(competition: Competition, now: datetime) -> str | None:
-    """Why units cannot edit or submit now, or None while the window is open."""
-    if competition.phase != Phase.NOMINATING:
-        return f"推选活动处于“{Phase(competition.phase).label}”阶段，不在申报期内。"
-    if now < competition.nominations_open:
-        opens = timezone.localtime(competition.nominations_open)
-        return f"申报尚未开始（开始时间 {opens:%Y-%m-%d %H:%M}）。"
-    if now >= competition.nominations_close:
-        closed = timezone.localtime(competition.nominations_close)
-        return f"申报已于 {closed:%Y-%m-%d %H:%M} 截止，不能再修改或提交。"
-    return None
+# Why units cannot edit or submit now, or None while the window is open.
+window_refusal = nominations_window_refusal
 
 
 def _require_window(competition: Competition, now: datetime) -> None:
@@ -186,20 +88,23 @@ def _apply(nomination: Nomination, data: dict[str, Any]) -> None:
 
 def _check_values(nomination: Nomination) -> None:
     errors: dict[str, list[str]] = {}
+    kind = nomination.category.kind
     if (
         nomination.volunteers is not None
         and nomination.active_volunteers is not None
         and nomination.active_volunteers > nomination.volunteers
     ):
-        errors["active_volunteers"] = ["经常参与志愿者人数：不能多于志愿者人数。"]
+        errors["active_volunteers"] = [
+            f"{schema.label(kind, 'active_volunteers')}：不能多于{schema.label(kind, 'volunteers')}。"
+        ]
     quota = nomination.category.nomination_quota_per_unit
     if nomination.order is not None and not 1 <= nomination.order <= quota:
-        errors["order"] = [f"推荐排序：应在 1 到 {quota}（本单位该奖项名额）之间。"]
+        errors["order"] = [f"{schema.label(kind, 'order')}：应在 1 到 {quota}（本单位该奖项名额）之间。"]
     today = timezone.localdate()
-    for name, label in (("started_on", "启动时间"), ("founded_on", "成立时间")):
+    for name in ("started_on", "founded_on"):
         value = getattr(nomination, name)
         if value is not None and value > today:
-            errors[name] = [f"{label}：不能晚于今天。"]
+            errors[name] = [f"{schema.label(kind, name)}：不能晚于今天。"]
     if errors:
         raise ValidationFailed(fields=errors)
 
@@ -288,16 +193,15 @@ def nomination_delete(*, actor: User, nomination: Nomination) -> None:
 def missing_items(nomination: Nomination) -> list[dict[str, str]]:
     """The completeness checklist: every required field and attachment still missing."""
     missing = []
-    for name, label in REQUIRED[nomination.category.kind]:
-        value = getattr(nomination, name)
-        if value in (None, "", []):
-            missing.append({"field": name, "message": f"{label}：未填写。"})
-    if nomination.category.kind == CategoryKind.ORGANIZATION and 0 < len(nomination.brand_projects) < 2:
-        missing.append({"field": "brand_projects", "message": "品牌项目：至少填写 2 个。"})
-    if nomination.order is None:
-        missing.append({"field": "order", "message": "推荐排序：未填写。"})
-    if not nomination.pledge:
-        missing.append({"field": "pledge", "message": "诚信承诺：提交前须确认所填内容真实。"})
+    for spec in schema.required(nomination.category.kind):
+        value = getattr(nomination, spec.name)
+        if spec.type == "bool" and not value:
+            missing.append({"field": spec.name, "message": f"{spec.label}：提交前须确认所填内容真实。"})
+        elif value in (None, "", []):
+            missing.append({"field": spec.name, "message": f"{spec.label}：未填写。"})
+        elif spec.min_items and len(value) < spec.min_items:
+            message = f"{spec.label}：至少填写 {spec.min_items} 个。"
+            missing.append({"field": spec.name, "message": message})
     kinds = set(nomination.attachments.values_list("kind", flat=True))
     if AttachmentKind.STAMPED_FORM not in kinds:
         missing.append({"field": "attachments", "message": "盖章推荐表：未上传（PDF）。"})

@@ -35,17 +35,9 @@ from competition.exceptions import ApplicationError, ValidationFailed
 from competition.rules import can_read_all
 from competition.views import chinese_error_pages
 
-from . import selectors, services
+from . import schema, selectors, services
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
-from .forms import (
-    LAYOUT,
-    NominationForm,
-    ReviewFilterForm,
-    ReviewForm,
-    WithdrawForm,
-    initial_from,
-    labels_for,
-)
+from .forms import NominationForm, ReviewFilterForm, ReviewForm, WithdrawForm, initial_from
 
 NOMINATION_OBJECT_TYPE = "nominations.nomination"
 ATTACHMENT_OBJECT_TYPE = "nominations.attachment"
@@ -148,35 +140,36 @@ def _display_value(nomination, name: str) -> str:
 
 
 def _sections(nomination) -> list[tuple[str, list[dict]]]:
-    labels = labels_for(nomination.category.kind)
-    out = []
-    for title, names in LAYOUT[nomination.category.kind]:
-        rows = []
-        for name in names:
-            rows.append(
+    kind = nomination.category.kind
+    long = schema.long_fields()
+    return [
+        (
+            title,
+            [
                 {
                     "name": name,
-                    "label": "本单位承诺" if name == "pledge" else labels[name],
+                    "label": schema.label(kind, name),
                     "value": _display_value(nomination, name),
                     "links": getattr(nomination, name) if name == "media_links" else None,
-                    "long": name
-                    in {
-                        "introduction",
-                        "summary",
-                        "innovation",
-                        "social_benefit",
-                        "sustainability",
-                        "system_building",
-                        "honors",
-                        "brand_projects",
-                    },
+                    "long": name in long,
                 }
-            )
-        out.append((title, rows))
-    return out
+                for name in names
+            ],
+        )
+        for title, names in schema.sections(kind)
+    ]
 
 
-def _describe_entry(entry) -> dict:
+def _verbose(key: str) -> str:
+    from .models import Nomination
+
+    try:
+        return str(Nomination._meta.get_field(key).verbose_name)
+    except Exception:  # noqa: BLE001 - an unknown key is shown as it is
+        return key
+
+
+def _describe_entry(entry, kind: str) -> dict:
     before, after = entry.before or {}, entry.after or {}
     details = []
     if "status" in after and before.get("status") != after.get("status"):
@@ -185,14 +178,7 @@ def _describe_entry(entry) -> dict:
             f"{STATUS_LABELS.get(after['status'], after['status'])}"
         )
     if entry.action == "nomination.update":
-        from .models import Nomination
-
-        names = []
-        for key in after:
-            try:
-                names.append(str(Nomination._meta.get_field(key).verbose_name))
-            except Exception:  # noqa: BLE001 - an unknown key is shown as it is
-                names.append(key)
+        names = [schema.label(kind, key) if key in schema.KNOWN else _verbose(key) for key in after]
         if names:
             details.append("修改了：" + "、".join(names))
     if entry.object_type == ATTACHMENT_OBJECT_TYPE:
@@ -221,7 +207,7 @@ def _history(user, nomination) -> list[dict]:
         )
         .order_by("created_at", "id")
     )
-    return [_describe_entry(e) for e in entries]
+    return [_describe_entry(e, nomination.category.kind) for e in entries]
 
 
 def _timeline(nomination) -> list[dict]:
