@@ -163,14 +163,18 @@ class Nomination(RulesModelMixin, models.Model, metaclass=RulesModelBase):
                 violation_error_message="经常参与志愿者人数不能多于志愿者人数。",
             ),
         ]
+        # Who and when (rules.py): pages ask these to decide what to offer.
+        # ``change`` is who only: the API's gate for every write of the unit
+        # (the services answer a state conflict with 409).
         rules_permissions = {
             "view": perms.can_view_nomination,
             "add": perms.can_add_nomination,
             "change": perms.can_edit_nomination,
-            "delete": perms.can_delete_nomination,
-            "submit": perms.can_edit_nomination,
-            "withdraw": perms.can_withdraw_nomination,
-            "review": perms.can_review_nomination,
+            "edit": perms.can_edit_nomination & perms.can_be_edited,
+            "submit": perms.can_edit_nomination & perms.can_be_submitted,
+            "withdraw": perms.can_withdraw_nomination & perms.can_be_withdrawn,
+            "delete": perms.can_delete_nomination & perms.can_be_deleted,
+            "review": perms.can_review_nomination & perms.can_be_reviewed,
         }
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competition.audit import audit_record, snapshot
-from competition.enums import CategoryKind, Phase
+from competition.enums import CategoryKind
 from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Unit, User
 from competition.phases import nominations_window_refusal
@@ -27,8 +27,8 @@ from notifications.enums import Event
 from notifications.selectors import unit_officers
 from notifications.services import notify
 
-from . import eligibility, schema
-from .enums import EDITABLE_STATUSES, QUOTA_STATUSES, AttachmentKind, Decision, Status
+from . import eligibility, schema, states
+from .enums import QUOTA_STATUSES, AttachmentKind, Decision, Status
 from .models import Nomination
 from .rules import can_add_nomination, can_edit_nomination, can_review_nomination
 from .validators import normalized_key
@@ -52,6 +52,12 @@ def _require_window(competition: Competition, now: datetime) -> None:
     reason = window_refusal(competition, now)
     if reason:
         raise Conflict(reason, code="window_closed")
+
+
+def _refuse(refusal: states.Refusal | None) -> None:
+    """Raise the state rule's refusal as a 409."""
+    if refusal:
+        raise Conflict(str(refusal), code=refusal.code)
 
 
 def _require_own_unit(actor: User, nomination: Nomination) -> None:
@@ -100,6 +106,9 @@ def _check_values(nomination: Nomination) -> None:
     quota = nomination.category.nomination_quota_per_unit
     if nomination.order is not None and not 1 <= nomination.order <= quota:
         errors["order"] = [f"{schema.label(kind, 'order')}：应在 1 到 {quota}（本单位该奖项名额）之间。"]
+    if nomination.status != Status.DRAFT and not nomination.pledge:
+        # A returned nomination was submitted with the pledge; the database holds it (not a 500).
+        errors["pledge"] = [f"{schema.label(kind, 'pledge')}：已提交过的推荐须保留诚信承诺。"]
     today = timezone.localdate()
     for name in ("started_on", "founded_on"):
         value = getattr(nomination, name)
@@ -146,12 +155,8 @@ def nomination_update(
     stale one (another tab or another officer saved meanwhile) is refused.
     """
     _require_own_unit(actor, nomination)
-    nomination = _lock(nomination)
-    if nomination.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            f"推荐处于“{Status(nomination.status).label}”状态，不能修改。", code="not_editable"
-        )
-    _require_window(nomination.competition, _now(now))
+    nomination = _lock(nomination)  # with its competition, read inside the transaction
+    _refuse(states.edit_refusal(nomination, _now(now)))
     if version is not None and version != nomination.version:
         raise Conflict(
             "这份推荐已在别处被修改（版本不一致），请刷新后再编辑。", code="stale_version"
@@ -179,8 +184,7 @@ def nomination_update(
 def nomination_delete(*, actor: User, nomination: Nomination) -> None:
     _require_own_unit(actor, nomination)
     nomination = _lock(nomination)
-    if nomination.status != Status.DRAFT:
-        raise Conflict("只能删除草稿；已提交的推荐可以撤回。", code="not_draft")
+    _refuse(states.delete_refusal(nomination, timezone.now()))
     audit_record(
         actor=actor, action="nomination.delete", obj=nomination, before=snapshot(nomination, AUDIT_FIELDS)
     )
@@ -217,11 +221,7 @@ def nomination_submit(*, actor: User, nomination: Nomination, now=None) -> Nomin
     # so the quota count below cannot be raced.
     Unit.objects.select_for_update().get(pk=nomination.unit_id)
     nomination = _lock(nomination)
-    if nomination.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            f"推荐处于“{Status(nomination.status).label}”状态，不能提交。", code="not_submittable"
-        )
-    _require_window(nomination.competition, _now(now))
+    _refuse(states.submit_refusal(nomination, _now(now)))
 
     missing = missing_items(nomination)
     if missing:
@@ -282,10 +282,7 @@ def nomination_withdraw(*, actor: User, nomination: Nomination, reason: str = ""
     """The unit takes back a nomination before the office accepts it."""
     _require_own_unit(actor, nomination)
     nomination = _lock(nomination)
-    if nomination.status not in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED):
-        raise Conflict(
-            f"推荐处于“{Status(nomination.status).label}”状态，不能撤回。", code="not_withdrawable"
-        )
+    _refuse(states.withdraw_refusal(nomination, timezone.now()))
     before = nomination.status
     nomination.status = Status.WITHDRAWN
     nomination.version += 1
@@ -325,16 +322,7 @@ def nomination_review(
     if decision in (Decision.RETURN, Decision.REJECT) and not reason:
         raise ValidationFailed(fields={"reason": ["理由：退回或不予通过必须写明理由。"]})
     nomination = _lock(nomination)
-    if nomination.status != Status.SUBMITTED:
-        raise Conflict(
-            f"只有已提交的推荐可以审查，该推荐处于“{Status(nomination.status).label}”状态。",
-            code="not_reviewable",
-        )
-    if nomination.competition.phase not in (Phase.NOMINATING, Phase.REVIEWING):
-        raise Conflict(
-            f"推选活动处于“{Phase(nomination.competition.phase).label}”阶段，资格审查已结束。",
-            code="review_closed",
-        )
+    _refuse(states.review_refusal(nomination, timezone.now()))
     before = nomination.status
     nomination.status = REVIEW_TARGET[decision]
     nomination.review_reason = reason

@@ -35,14 +35,13 @@ from competition.exceptions import ApplicationError, ValidationFailed
 from competition.rules import can_read_all
 from competition.views import chinese_error_pages
 
-from . import schema, selectors, services
+from . import schema, selectors, services, states
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
 from .forms import NominationForm, ReviewFilterForm, ReviewForm, WithdrawForm, initial_from
 
 NOMINATION_OBJECT_TYPE = "nominations.nomination"
 ATTACHMENT_OBJECT_TYPE = "nominations.attachment"
 KIND_LABELS = dict(AttachmentKind.choices)
-WITHDRAWABLE = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
 
 # Audit actions as a person reads them.
 ACTION_LABELS = {
@@ -69,20 +68,28 @@ STATUS_LABELS = dict(Status.choices)
 chinese_errors = chinese_error_pages("nominations/error.html", not_found="该推荐不存在，或您无权查看。")
 
 
-def _require_officer(user) -> None:
-    if user.role != Role.OFFICER or not user.unit_id:
-        raise PermissionDenied
-
-
 def _visible(request, pk: int):
     """The nomination if the user may see it; 404 otherwise (missing or not theirs)."""
     return get_object_or_404(selectors.nomination_list(user=request.user), pk=pk)
 
 
+def _require_perm(user, perm: str) -> None:
+    """403 unless the role may do this at all (``rules`` decides, e.g. only unit officers)."""
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
 def _own(request, pk: int):
     """A nomination of the officer's own unit (other roles 403, other units 404)."""
-    _require_officer(request.user)
-    return _visible(request, pk)
+    _require_perm(request.user, "nominations.change_nomination")
+    nomination = _visible(request, pk)
+    _require_perm_on(request.user, "nominations.change_nomination", nomination)
+    return nomination
+
+
+def _require_perm_on(user, perm: str, nomination) -> None:
+    if not user.has_perm(perm, nomination):
+        raise PermissionDenied
 
 
 def _attachment_urls(attachment) -> dict:
@@ -242,7 +249,7 @@ def nomination_index(request):
     user = request.user
     if can_read_all(user):
         return redirect("nominations:review")
-    _require_officer(user)
+    _require_perm(user, "nominations.add_nomination")
     now = timezone.now()
     competitions = list(
         competition_selectors.competition_list(user=user)
@@ -268,8 +275,6 @@ def nomination_index(request):
             row["new_url"] = (
                 reverse("nominations:new") + f"?competition={competition.pk}&category={row['category']}"
             )
-        for n in items:
-            n.can_edit = refusal is None and n.status in EDITABLE_STATUSES
         blocks.append(
             {
                 "competition": competition,
@@ -318,7 +323,7 @@ def _form_context(request, *, form, competition, category, nomination=None, stat
 @require_http_methods(["GET", "POST"])
 def nomination_new(request):
     """A new draft of the officer's unit for one category (``?competition=&category=``)."""
-    _require_officer(request.user)
+    _require_perm(request.user, "nominations.add_nomination")
     params = request.POST if request.method == "POST" else request.GET
     try:
         competition_id = int(params.get("competition", ""))
@@ -363,10 +368,11 @@ def nomination_new(request):
 @require_http_methods(["GET", "POST"])
 def nomination_edit(request, pk: int):
     nomination = _own(request, pk)
-    if nomination.status not in EDITABLE_STATUSES:
-        messages.info(
-            request, f"推荐处于“{nomination.get_status_display()}”状态，不能修改。"
-        )
+    refusal = states.edit_refusal(nomination, timezone.now())
+    if refusal and refusal.code != "window_closed":
+        # Not editable in this status: the page of the nomination. (Outside the
+        # window the form is shown, disabled, with the window's notice.)
+        messages.info(request, refusal)
         return redirect("nominations:detail", pk=nomination.pk)
     status = 200
     if request.method == "POST":
@@ -429,7 +435,7 @@ def nomination_submit(request, pk: int):
         nomination = services.nomination_submit(actor=request.user, nomination=nomination)
     except ApplicationError as exc:
         _flash_error(request, exc)
-        if nomination.status in EDITABLE_STATUSES:
+        if states.edit_refusal(nomination, timezone.now()) is None:
             return redirect("nominations:edit", pk=nomination.pk)
         return redirect("nominations:detail", pk=nomination.pk)
     messages.success(request, "推荐已提交，等待组委会办公室资格审查。")
@@ -477,27 +483,19 @@ def nomination_delete(request, pk: int):
 
 def _detail(request, nomination, *, review_form=None, status=200):
     user = request.user
-    reader = can_read_all(user)
-    own = user.role == Role.OFFICER and user.unit_id == nomination.unit_id
-    can_review = (
-        user.has_perm("nominations.review_nomination", nomination)
-        and nomination.status == Status.SUBMITTED
-    )
-    refusal = services.window_refusal(nomination.competition, timezone.now())
+    # The full audit history for those who read the audit; the unit its own timeline.
+    reader = user.has_perm("competition.view_audit")
+    # What to offer is asked in the template ({% has_perm %}): rules.py decides.
     context = {
         "nomination": nomination,
         "sections": _sections(nomination),
         "attachments": _attachments(nomination),
         "history": _history(user, nomination) if reader else _timeline(nomination),
         "full_history": reader,
-        "can_review": can_review,
         "review_form": review_form or ReviewForm(),
         "decisions": Decision,
-        "own": own,
-        "can_edit": own and nomination.status in EDITABLE_STATUSES and refusal is None,
-        "can_withdraw": own and nomination.status in WITHDRAWABLE,
         "withdraw_form": WithdrawForm(),
-        "refusal": refusal,
+        "edit_refusal": states.edit_refusal(nomination, timezone.now()),
         "reader": reader,
         "warnings": selectors.warnings_for(user=user, nomination=nomination),
     }
@@ -517,8 +515,8 @@ def nomination_detail(request, pk: int):
 def nomination_review(request, pk: int):
     """The office's decision from the nomination's page (observers: 403)."""
     nomination = _visible(request, pk)
-    if not request.user.has_perm("nominations.review_nomination", nomination):
-        raise PermissionDenied
+    # The role (observers: 403); a nomination no longer reviewable is the service's 409.
+    _require_perm_on(request.user, "nominations.review_nominations", nomination)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "审查结论未保存，请按提示修改。")
@@ -601,6 +599,6 @@ def review_queue(request):
             "competition": competition,
             "page": page,
             "query": query.urlencode(),
-            "can_review": user.role == Role.OFFICE,
+            "can_review": user.has_perm("nominations.review_nominations"),
         },
     )
