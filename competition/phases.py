@@ -53,6 +53,23 @@ def refusal(competition, to_phase: str, *, now=None) -> str | None:
     return None
 
 
+def nominations_window_refusal(competition, now) -> str | None:
+    """Why units cannot edit or submit nominations at ``now``, or None while the window is open.
+
+    The one reading of the nomination window: the nominations services, their
+    pages and the competition API (``nominations_window_open``) all ask it.
+    """
+    if competition.phase != Phase.NOMINATING:
+        return f"推选活动处于“{Phase(competition.phase).label}”阶段，不在申报期内。"
+    if now < competition.nominations_open:
+        opens = timezone.localtime(competition.nominations_open)
+        return f"申报尚未开始（开始时间 {opens:%Y-%m-%d %H:%M}）。"
+    if now >= competition.nominations_close:
+        closed = timezone.localtime(competition.nominations_close)
+        return f"申报已于 {closed:%Y-%m-%d %H:%M} 截止，不能再修改或提交。"
+    return None
+
+
 def rubric_total(category) -> Decimal:
     return sum((c.max_points * c.weight for c in category.criteria.all()), Decimal("0"))
 

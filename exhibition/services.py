@@ -27,6 +27,7 @@ from competition.models import Competition, User
 from competition.rules import is_office, require
 from judging.enums import AwardStatus
 from judging.models import Award
+from nominations import schema
 from nominations.enums import AttachmentKind, ServiceField
 from nominations.models import Attachment, Nomination
 from nominations.validators import INTRODUCTION_MAX
@@ -46,34 +47,10 @@ CAPTION_MAX = ExhibitPhoto._meta.get_field("caption").max_length
 REASON_MAX = 500
 
 # The fields the office may edit, per hall (the public whitelist, minus what
-# comes from the award: year, award, unit).
-EDITABLE = {
-    ExhibitKind.PROJECT: [
-        "title",
-        "organization",
-        "field",
-        "years_running",
-        "volunteers",
-        "service_hours",
-        "activities",
-        "beneficiaries",
-        "introduction",
-    ],
-    ExhibitKind.ORGANIZATION: ["title", "founded_on", "volunteers", "brand_projects", "introduction"],
-}
-LABELS = {
-    "title": "名称",
-    "organization": "实施单位",
-    "field": "服务领域",
-    "years_running": "运行年限",
-    "volunteers": "志愿者人数",
-    "service_hours": "累计服务时长",
-    "activities": "活动次数",
-    "beneficiaries": "受益人数",
-    "founded_on": "成立时间",
-    "brand_projects": "品牌项目",
-    "introduction": "简介",
-}
+# comes from the award: year, award, unit), and their labels: the nomination
+# schema's, for the category kind of the hall.
+EDITABLE = {kind: schema.exhibit_fields(kind) for kind in ExhibitKind.values}
+LABELS = {kind: schema.labels(kind) for kind in ExhibitKind.values}
 
 
 def _changed() -> None:
@@ -331,7 +308,7 @@ def _clean(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         if name not in data:
             continue
         value = data[name]
-        label = LABELS[name]
+        label = LABELS[kind][name]
         if name in ("title", "organization", "introduction", "field"):
             value = ("" if value is None else str(value)).strip()
             if name == "title" and not value:

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from competition.enums import Role
 from competition.models import Round, User
 from competition.rules import can_read_all, is_judge
+from nominations import schema
 from nominations.enums import Status
 from nominations.models import Nomination
 
@@ -15,31 +16,7 @@ from .models import Assignment, RankingSnapshot, Score, Scorecard
 
 # The materials of a nomination a judge reads. Contacts never reach judges; the unit and the
 # organisation only in an open round (``judging.blind``). See ``assignment_materials``.
-JUDGE_FIELDS = [
-    "title",
-    "organization",
-    "introduction",
-    "summary",
-    "honors",
-    "media_links",
-    "leader",
-    "field",
-    "service_targets",
-    "service_area",
-    "started_on",
-    "volunteers",
-    "active_volunteers",
-    "service_hours",
-    "activities",
-    "beneficiaries",
-    "innovation",
-    "social_benefit",
-    "sustainability",
-    "registration",
-    "founded_on",
-    "brand_projects",
-    "system_building",
-]
+JUDGE_FIELDS = schema.judge_fields()
 
 
 def round_nominations(*, round_: Round) -> QuerySet[Nomination]:

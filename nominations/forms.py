@@ -1,8 +1,8 @@
 """Forms of the nominations pages: they validate and speak Chinese; services act.
 
 ``NominationForm`` is built for one category kind (project, organisation,
-person, community): its fields, their Chinese labels and help texts, and the
-sections they are shown in come from ``LAYOUT``. The names of the fields are
+person, community): its fields, their Chinese labels, help texts, types and
+limits, and the sections they are shown in come from ``schema``. The names of the fields are
 the API's field names, so that the page's autosave script can send the same
 form to ``PATCH /api/v1/nominations/{id}/``; each widget carries a
 ``data-type`` telling the script how to encode the value (text, int, date,
@@ -16,154 +16,25 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from competition.enums import CategoryKind
 from competition.models import Category, Competition, Unit
 
+from . import schema
 from .enums import Decision, ServiceField, Status
-from .services import REQUIRED
-from .validators import INTRODUCTION_MAX, SUMMARY_MAX, validate_media_links, validate_phone
+from .models import Nomination
 
+PLEDGE_TEXT = schema.PLEDGE_TEXT
 # (section title, [field names]) per kind, in the order of the paper form.
-LAYOUT: dict[str, list[tuple[str, list[str]]]] = {
-    CategoryKind.PROJECT: [
-        (
-            "基本信息",
-            ["order", "title", "organization", "field", "service_targets", "service_area", "started_on"],
-        ),
-        (
-            "规模与成效",
-            ["volunteers", "active_volunteers", "service_hours", "activities", "beneficiaries"],
-        ),
-        ("负责人与联系人", ["leader", "contact_name", "contact_phone"]),
-        (
-            "项目介绍",
-            [
-                "introduction",
-                "summary",
-                "innovation",
-                "social_benefit",
-                "sustainability",
-                "honors",
-                "media_links",
-            ],
-        ),
-        ("诚信承诺", ["pledge"]),
-    ],
-    CategoryKind.ORGANIZATION: [
-        ("基本信息", ["order", "title", "organization", "registration", "founded_on", "field"]),
-        (
-            "规模与成效",
-            ["volunteers", "active_volunteers", "service_hours", "activities", "beneficiaries"],
-        ),
-        ("负责人与联系人", ["leader", "contact_name", "contact_phone"]),
-        (
-            "组织介绍",
-            ["introduction", "summary", "brand_projects", "system_building", "honors", "media_links"],
-        ),
-        ("诚信承诺", ["pledge"]),
-    ],
-    CategoryKind.PERSON: [
-        ("基本信息", ["order", "title", "organization"]),
-        ("联系人", ["contact_name", "contact_phone"]),
-        ("事迹介绍", ["introduction", "summary", "honors", "media_links"]),
-        ("诚信承诺", ["pledge"]),
-    ],
-    CategoryKind.COMMUNITY: [
-        ("基本信息", ["order", "title", "organization", "leader"]),
-        ("联系人", ["contact_name", "contact_phone"]),
-        ("事迹介绍", ["introduction", "summary", "honors", "media_links"]),
-        ("诚信承诺", ["pledge"]),
-    ],
-}
-
-# Labels that differ by kind; the rest come from DEFAULT_LABELS.
-KIND_LABELS: dict[str, dict[str, str]] = {
-    CategoryKind.PROJECT: {
-        "title": "项目名称",
-        "organization": "实施单位",
-        "leader": "项目负责人",
-        "contact_phone": "联系人手机",
-        "introduction": "项目简介",
-        "summary": "项目概述及亮点成效",
-    },
-    CategoryKind.ORGANIZATION: {
-        "title": "组织名称",
-        "organization": "业务主管单位",
-        "field": "主要服务领域",
-        "volunteers": "注册志愿者数",
-        "active_volunteers": "经常参与志愿者数",
-        "service_hours": "年度服务时长（小时）",
-        "activities": "年度活动次数",
-        "introduction": "组织简介",
-        "summary": "事迹材料",
-    },
-    CategoryKind.PERSON: {
-        "title": "姓名",
-        "organization": "所在单位",
-        "introduction": "个人简介",
-        "summary": "主要事迹",
-    },
-    CategoryKind.COMMUNITY: {
-        "title": "社区名称",
-        "organization": "所属街道/单位",
-        "leader": "社区负责人",
-        "introduction": "社区简介",
-        "summary": "主要事迹",
-    },
-}
-
-DEFAULT_LABELS = {
-    "order": "推荐排序",
-    "title": "名称",
-    "organization": "所在单位",
-    "field": "服务领域",
-    "service_targets": "服务对象",
-    "service_area": "服务地域",
-    "started_on": "启动时间",
-    "volunteers": "志愿者人数",
-    "active_volunteers": "经常参与志愿者人数",
-    "service_hours": "累计服务时长（小时）",
-    "activities": "活动次数",
-    "beneficiaries": "受益人数（人次）",
-    "leader": "负责人",
-    "contact_name": "联系人",
-    "contact_phone": "联系电话",
-    "introduction": "简介",
-    "summary": "概述",
-    "innovation": "创新点",
-    "social_benefit": "社会效益",
-    "sustainability": "可持续性/可推广性",
-    "honors": "获奖情况",
-    "media_links": "媒体报道",
-    "registration": "登记/备案情况",
-    "founded_on": "成立时间",
-    "brand_projects": "品牌项目",
-    "system_building": "制度建设",
-    "pledge": "诚信承诺",
-}
-
-HELP = {
-    "introduction": f"用于云展馆展示，不超过 {INTRODUCTION_MAX} 字。",
-    "summary": f"不超过 {SUMMARY_MAX} 字，写明开展情况、亮点和成效。",
-    "started_on": "据此计算项目运行年限。",
-    "founded_on": "据此计算组织成立年限。",
-    "active_volunteers": "不能多于志愿者人数。",
-    "contact_phone": "11 位手机号码，或带区号的固定电话（如 0351-1234567）。",
-    "media_links": "每行一个链接，以 http:// 或 https:// 开头。",
-    "brand_projects": "每行一个项目名称，至少填写 2 个。",
-    "registration": "如：太原市民政局登记，统一社会信用代码……",
-    "honors": "曾获得的表彰，写明年份和授予单位。",
-}
-
-PLEDGE_TEXT = "本单位承诺：所填内容及上传材料真实、准确、完整，如有不实，愿承担相应责任。"
+LAYOUT: dict[str, list[tuple[str, list[str]]]] = {kind: schema.sections(kind) for kind in schema.KINDS}
+# Textarea heights of the long fields (rows); others 3.
+TEXTAREA_ROWS = {"introduction": 4, "summary": 10}
 
 
 def labels_for(kind: str) -> dict[str, str]:
-    return {**DEFAULT_LABELS, **KIND_LABELS.get(kind, {})}
+    return schema.labels(kind)
 
 
 def fields_for(kind: str) -> list[str]:
-    return [name for _, names in LAYOUT[kind] for name in names]
+    return schema.names(kind)
 
 
 class LinesField(forms.CharField):
@@ -195,12 +66,6 @@ def _text(text: str) -> str:
     return (text or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _validate_brand_projects(value: list[str]) -> None:
-    too_long = [v for v in value if len(v) > 100]
-    if too_long:
-        raise ValidationError(f"品牌项目“{too_long[0][:20]}…”的名称超过 100 字。")
-
-
 def _widget_type(field: forms.Field) -> str:
     if isinstance(field, forms.BooleanField):
         return "bool"
@@ -213,6 +78,43 @@ def _widget_type(field: forms.Field) -> str:
     if isinstance(field, forms.TypedChoiceField):
         return "order"
     return "text"
+
+
+def _form_field(spec: schema.Field, quota: int) -> forms.Field:
+    """The form field of one schema field: its type, limits and checks come from the schema."""
+    if spec.type == "order":
+        return forms.TypedChoiceField(
+            choices=[("", "（暂不确定）")] + [(i, f"第 {i} 位") for i in range(1, quota + 1)],
+            coerce=int,
+            empty_value=None,
+        )
+    if spec.type == "int":
+        return forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value)
+    if spec.type == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    if spec.type == "bool":
+        return forms.BooleanField()
+    if spec.type == "choice":
+        return forms.ChoiceField(choices=[("", "请选择")] + list(ServiceField.choices))
+    rows = TEXTAREA_ROWS.get(spec.name, 3)
+    if spec.type == "list":
+        return LinesField(
+            item_validator=lambda value: schema.clean_value(spec, value),
+            widget=forms.Textarea(attrs={"rows": rows}),
+        )
+    # Text: a model CharField's max_length, or the schema's limit of a long text.
+    max_length = spec.max_length or getattr(Nomination._meta.get_field(spec.name), "max_length", None)
+    if spec.long:
+        attrs = {"rows": rows}
+        if spec.max_length:
+            attrs["data-max"] = spec.max_length
+        return forms.CharField(max_length=max_length, widget=forms.Textarea(attrs=attrs))
+    widget = (
+        forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+        if spec.name == "contact_phone"
+        else None
+    )
+    return forms.CharField(max_length=max_length, validators=list(spec.validators), widget=widget)
 
 
 class NominationForm(forms.Form):
@@ -228,72 +130,16 @@ class NominationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.category = category
         self.kind = category.kind
-        labels = labels_for(self.kind)
-        required = {name for name, _ in REQUIRED[self.kind]} | {"order", "pledge"}
         quota = category.nomination_quota_per_unit
-        builders = {
-            "order": lambda: forms.TypedChoiceField(
-                choices=[("", "（暂不确定）")] + [(i, f"第 {i} 位") for i in range(1, quota + 1)],
-                coerce=int,
-                empty_value=None,
-                required=False,
-                help_text=f"本单位在该奖项中的推荐顺序（1 为首推），本单位名额 {quota} 个。",
-            ),
-            "title": lambda: forms.CharField(max_length=100),
-            "organization": lambda: forms.CharField(max_length=100),
-            "field": lambda: forms.ChoiceField(
-                choices=[("", "请选择")] + list(ServiceField.choices)
-            ),
-            "service_targets": lambda: forms.CharField(max_length=200),
-            "service_area": lambda: forms.CharField(max_length=200),
-            "started_on": lambda: forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")),
-            "founded_on": lambda: forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")),
-            "volunteers": lambda: forms.IntegerField(min_value=0),
-            "active_volunteers": lambda: forms.IntegerField(min_value=0),
-            "service_hours": lambda: forms.IntegerField(min_value=0),
-            "activities": lambda: forms.IntegerField(min_value=0),
-            "beneficiaries": lambda: forms.IntegerField(min_value=0),
-            "leader": lambda: forms.CharField(max_length=50),
-            "contact_name": lambda: forms.CharField(max_length=50),
-            "contact_phone": lambda: forms.CharField(
-                max_length=20,
-                validators=[validate_phone],
-                widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-            ),
-            "introduction": lambda: forms.CharField(
-                max_length=INTRODUCTION_MAX,
-                widget=forms.Textarea(attrs={"rows": 4, "data-max": INTRODUCTION_MAX}),
-            ),
-            "summary": lambda: forms.CharField(
-                max_length=SUMMARY_MAX,
-                widget=forms.Textarea(attrs={"rows": 10, "data-max": SUMMARY_MAX}),
-            ),
-            "innovation": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 3})),
-            "social_benefit": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 3})),
-            "sustainability": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 3})),
-            "system_building": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 3})),
-            "honors": lambda: forms.CharField(widget=forms.Textarea(attrs={"rows": 3})),
-            "registration": lambda: forms.CharField(max_length=200),
-            "media_links": lambda: LinesField(
-                item_validator=validate_media_links, widget=forms.Textarea(attrs={"rows": 3})
-            ),
-            "brand_projects": lambda: LinesField(
-                item_validator=_validate_brand_projects, widget=forms.Textarea(attrs={"rows": 3})
-            ),
-            "pledge": lambda: forms.BooleanField(),
-        }
-        for name in fields_for(self.kind):
-            field = builders[name]()
+        for spec in schema.fields(self.kind):
+            field = _form_field(spec, quota)
             field.required = False
-            field.label = labels[name]
-            if name in HELP and not field.help_text:
-                field.help_text = HELP[name]
-            if name == "pledge":
-                field.help_text = PLEDGE_TEXT
+            field.label = spec.label
+            field.help_text = spec.help.format(quota=quota)
             field.widget.attrs["data-type"] = _widget_type(field)
-            field.is_required_for_submit = name in required
-            field.wide = isinstance(field.widget, forms.Textarea) or name == "pledge"
-            self.fields[name] = field
+            field.is_required_for_submit = spec.required
+            field.wide = spec.long or spec.type == "bool"
+            self.fields[spec.name] = field
 
     def sections(self):
         """[(title, [bound fields])] in the layout's order, for the template."""

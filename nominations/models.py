@@ -17,6 +17,7 @@ from rules.contrib.models import RulesModelBase, RulesModelMixin
 from competition.models import Category, Competition, Unit
 
 from . import rules as perms
+from . import schema
 from .enums import QUOTA_STATUSES, AttachmentKind, ServiceField, Status
 from .validators import (
     INTRODUCTION_MAX,
@@ -43,44 +44,54 @@ class Nomination(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="nominations", verbose_name="推荐单位"
     )
-    order = models.PositiveSmallIntegerField("推荐排序", null=True, blank=True)
+    order = models.PositiveSmallIntegerField(schema.verbose("order"), null=True, blank=True)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.DRAFT)
 
     # Common to every kind: a project's or organisation's name, a person's name.
-    title = models.CharField("名称", max_length=100, blank=True)
-    organization = models.CharField("实施单位/所在单位", max_length=100, blank=True)
-    introduction = models.TextField("简介（≤300字）", blank=True)
-    summary = models.TextField("概述及亮点成效/事迹材料（≤1000字）", blank=True)
-    honors = models.TextField("获奖情况", blank=True)
-    media_links = models.JSONField("媒体报道", default=list, blank=True, validators=[validate_media_links])
-    leader = models.CharField("负责人", max_length=50, blank=True)
-    contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True, validators=[validate_phone])
+    title = models.CharField(schema.verbose("title"), max_length=100, blank=True)
+    organization = models.CharField(schema.verbose("organization"), max_length=100, blank=True)
+    introduction = models.TextField(schema.verbose("introduction"), blank=True)
+    summary = models.TextField(schema.verbose("summary"), blank=True)
+    honors = models.TextField(schema.verbose("honors"), blank=True)
+    media_links = models.JSONField(
+        schema.verbose("media_links"), default=list, blank=True, validators=[validate_media_links]
+    )
+    leader = models.CharField(schema.verbose("leader"), max_length=50, blank=True)
+    contact_name = models.CharField(schema.verbose("contact_name"), max_length=50, blank=True)
+    contact_phone = models.CharField(
+        schema.verbose("contact_phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
 
     # Project (最佳志愿服务项目推荐表).
-    field = models.CharField("服务领域", max_length=20, choices=ServiceField.choices, blank=True)
-    service_targets = models.CharField("服务对象", max_length=200, blank=True)
-    service_area = models.CharField("服务地域", max_length=200, blank=True)
-    started_on = models.DateField("启动时间", null=True, blank=True)
-    volunteers = models.PositiveIntegerField("志愿者人数", null=True, blank=True)
-    active_volunteers = models.PositiveIntegerField("经常参与志愿者人数", null=True, blank=True)
-    service_hours = models.PositiveIntegerField("累计服务时长（小时）", null=True, blank=True)
-    activities = models.PositiveIntegerField("活动次数", null=True, blank=True)
-    beneficiaries = models.PositiveBigIntegerField("受益人数（人次）", null=True, blank=True)
-    innovation = models.TextField("创新点", blank=True)
-    social_benefit = models.TextField("社会效益", blank=True)
-    sustainability = models.TextField("可持续性/可推广性", blank=True)
+    field = models.CharField(
+        schema.verbose("field"), max_length=20, choices=ServiceField.choices, blank=True
+    )
+    service_targets = models.CharField(schema.verbose("service_targets"), max_length=200, blank=True)
+    service_area = models.CharField(schema.verbose("service_area"), max_length=200, blank=True)
+    started_on = models.DateField(schema.verbose("started_on"), null=True, blank=True)
+    volunteers = models.PositiveIntegerField(schema.verbose("volunteers"), null=True, blank=True)
+    active_volunteers = models.PositiveIntegerField(
+        schema.verbose("active_volunteers"), null=True, blank=True
+    )
+    service_hours = models.PositiveIntegerField(schema.verbose("service_hours"), null=True, blank=True)
+    activities = models.PositiveIntegerField(schema.verbose("activities"), null=True, blank=True)
+    beneficiaries = models.PositiveBigIntegerField(
+        schema.verbose("beneficiaries"), null=True, blank=True
+    )
+    innovation = models.TextField(schema.verbose("innovation"), blank=True)
+    social_benefit = models.TextField(schema.verbose("social_benefit"), blank=True)
+    sustainability = models.TextField(schema.verbose("sustainability"), blank=True)
 
     # Organisation.
-    registration = models.CharField("登记/备案情况", max_length=200, blank=True)
-    founded_on = models.DateField("成立时间", null=True, blank=True)
+    registration = models.CharField(schema.verbose("registration"), max_length=200, blank=True)
+    founded_on = models.DateField(schema.verbose("founded_on"), null=True, blank=True)
     brand_projects = models.JSONField(
-        "品牌项目", default=list, blank=True, validators=[validate_name_list]
+        schema.verbose("brand_projects"), default=list, blank=True, validators=[validate_name_list]
     )
-    system_building = models.TextField("制度建设", blank=True)
+    system_building = models.TextField(schema.verbose("system_building"), blank=True)
 
     # The integrity pledge (诚信承诺).
-    pledge = models.BooleanField("诚信承诺", default=False)
+    pledge = models.BooleanField(schema.verbose("pledge"), default=False)
     pledged_at = models.DateTimeField("承诺时间", null=True, blank=True)
 
     # Derived and workflow fields.
@@ -152,14 +163,18 @@ class Nomination(RulesModelMixin, models.Model, metaclass=RulesModelBase):
                 violation_error_message="经常参与志愿者人数不能多于志愿者人数。",
             ),
         ]
+        # Who and when (rules.py): pages ask these to decide what to offer.
+        # ``change`` is who only: the API's gate for every write of the unit
+        # (the services answer a state conflict with 409).
         rules_permissions = {
             "view": perms.can_view_nomination,
             "add": perms.can_add_nomination,
             "change": perms.can_edit_nomination,
-            "delete": perms.can_delete_nomination,
-            "submit": perms.can_edit_nomination,
-            "withdraw": perms.can_withdraw_nomination,
-            "review": perms.can_review_nomination,
+            "edit": perms.can_edit_nomination & perms.can_be_edited,
+            "submit": perms.can_edit_nomination & perms.can_be_submitted,
+            "withdraw": perms.can_withdraw_nomination & perms.can_be_withdrawn,
+            "delete": perms.can_delete_nomination & perms.can_be_deleted,
+            "review": perms.can_review_nomination & perms.can_be_reviewed,
         }
 
     def __str__(self) -> str:

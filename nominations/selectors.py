@@ -58,7 +58,11 @@ def quota_left(*, unit_id: int, competition_id: int) -> list[dict]:
 
 
 def review_queue(*, user: User) -> QuerySet[Nomination]:
-    """The office's queue: everything submitted or decided, warnings first within a category."""
+    """The office's queue: everything submitted or decided (no drafts).
+
+    In the model's order (competition, category, unit, the unit's preference
+    order); the page filters it by warnings rather than sorting by them.
+    """
     return nomination_list(user=user).exclude(status__in=["draft"])
 
 

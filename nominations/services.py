@@ -18,112 +18,23 @@ from django.urls import reverse
 from django.utils import timezone
 
 from competition.audit import audit_record, snapshot
-from competition.enums import CategoryKind, Phase
+from competition.enums import CategoryKind
 from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Unit, User
+from competition.phases import nominations_window_refusal
 from competition.rules import require
 from notifications.enums import Event
 from notifications.selectors import unit_officers
 from notifications.services import notify
 
-from . import eligibility
-from .enums import EDITABLE_STATUSES, QUOTA_STATUSES, AttachmentKind, Decision, Status
+from . import eligibility, schema, states
+from .enums import QUOTA_STATUSES, AttachmentKind, Decision, Status
 from .models import Nomination
 from .rules import can_add_nomination, can_edit_nomination, can_review_nomination
 from .validators import normalized_key
 
-# Fields a unit officer may write, per category kind.
-COMMON_FIELDS = [
-    "title",
-    "organization",
-    "introduction",
-    "summary",
-    "honors",
-    "media_links",
-    "leader",
-    "contact_name",
-    "contact_phone",
-    "pledge",
-]
-PROJECT_FIELDS = [
-    "field",
-    "service_targets",
-    "service_area",
-    "started_on",
-    "volunteers",
-    "active_volunteers",
-    "service_hours",
-    "activities",
-    "beneficiaries",
-    "innovation",
-    "social_benefit",
-    "sustainability",
-]
-ORGANIZATION_FIELDS = [
-    "registration",
-    "founded_on",
-    "brand_projects",
-    "system_building",
-    "volunteers",
-    "active_volunteers",
-    "service_hours",
-    "activities",
-    "beneficiaries",
-    "field",
-]
-EDITABLE_FIELDS = sorted({"order", *COMMON_FIELDS, *PROJECT_FIELDS, *ORGANIZATION_FIELDS})
-
-# What a complete nomination needs, per kind: (field, Chinese label).
-REQUIRED = {
-    CategoryKind.PROJECT: [
-        ("title", "项目名称"),
-        ("organization", "实施单位"),
-        ("field", "服务领域"),
-        ("service_targets", "服务对象"),
-        ("service_area", "服务地域"),
-        ("started_on", "启动时间"),
-        ("volunteers", "志愿者人数"),
-        ("active_volunteers", "经常参与志愿者人数"),
-        ("service_hours", "累计服务时长"),
-        ("activities", "活动次数"),
-        ("beneficiaries", "受益人数"),
-        ("leader", "项目负责人"),
-        ("contact_name", "联系人"),
-        ("contact_phone", "联系电话"),
-        ("summary", "项目概述及亮点成效"),
-        ("introduction", "项目简介"),
-    ],
-    CategoryKind.ORGANIZATION: [
-        ("title", "组织名称"),
-        ("registration", "登记/备案情况"),
-        ("founded_on", "成立时间"),
-        ("leader", "负责人"),
-        ("volunteers", "注册志愿者数"),
-        ("active_volunteers", "经常参与志愿者数"),
-        ("brand_projects", "品牌项目"),
-        ("service_hours", "年度服务时长"),
-        ("contact_name", "联系人"),
-        ("contact_phone", "联系电话"),
-        ("summary", "事迹材料"),
-        ("introduction", "组织简介"),
-    ],
-    CategoryKind.PERSON: [
-        ("title", "姓名"),
-        ("organization", "所在单位"),
-        ("contact_name", "联系人"),
-        ("contact_phone", "联系电话"),
-        ("summary", "主要事迹"),
-        ("introduction", "简介"),
-    ],
-    CategoryKind.COMMUNITY: [
-        ("title", "社区名称"),
-        ("organization", "所属街道/单位"),
-        ("contact_name", "联系人"),
-        ("contact_phone", "联系电话"),
-        ("summary", "主要事迹"),
-        ("introduction", "简介"),
-    ],
-}
+# Fields a unit officer may write (whatever the kind: the schema's union).
+EDITABLE_FIELDS = schema.editable_fields()
 AUDIT_FIELDS = ["status", "order", "title", "organization", "category", "unit", "review_reason"]
 
 
@@ -131,17 +42,8 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def window_refusal(competition: Competition, now: datetime) -> str | None:
-    """Why units cannot edit or submit now, or None while the window is open."""
-    if competition.phase != Phase.NOMINATING:
-        return f"推选活动处于“{Phase(competition.phase).label}”阶段，不在申报期内。"
-    if now < competition.nominations_open:
-        opens = timezone.localtime(competition.nominations_open)
-        return f"申报尚未开始（开始时间 {opens:%Y-%m-%d %H:%M}）。"
-    if now >= competition.nominations_close:
-        closed = timezone.localtime(competition.nominations_close)
-        return f"申报已于 {closed:%Y-%m-%d %H:%M} 截止，不能再修改或提交。"
-    return None
+# Why units cannot edit or submit now, or None while the window is open.
+window_refusal = nominations_window_refusal
 
 
 def _require_window(competition: Competition, now: datetime) -> None:
@@ -150,6 +52,12 @@ def _require_window(competition: Competition, now: datetime) -> None:
     reason = window_refusal(competition, now)
     if reason:
         raise Conflict(reason, code="window_closed")
+
+
+def _refuse(refusal: states.Refusal | None) -> None:
+    """Raise the state rule's refusal as a 409."""
+    if refusal:
+        raise Conflict(str(refusal), code=refusal.code)
 
 
 def _require_own_unit(actor: User, nomination: Nomination) -> None:
@@ -186,20 +94,26 @@ def _apply(nomination: Nomination, data: dict[str, Any]) -> None:
 
 def _check_values(nomination: Nomination) -> None:
     errors: dict[str, list[str]] = {}
+    kind = nomination.category.kind
     if (
         nomination.volunteers is not None
         and nomination.active_volunteers is not None
         and nomination.active_volunteers > nomination.volunteers
     ):
-        errors["active_volunteers"] = ["经常参与志愿者人数：不能多于志愿者人数。"]
+        errors["active_volunteers"] = [
+            f"{schema.label(kind, 'active_volunteers')}：不能多于{schema.label(kind, 'volunteers')}。"
+        ]
     quota = nomination.category.nomination_quota_per_unit
     if nomination.order is not None and not 1 <= nomination.order <= quota:
-        errors["order"] = [f"推荐排序：应在 1 到 {quota}（本单位该奖项名额）之间。"]
+        errors["order"] = [f"{schema.label(kind, 'order')}：应在 1 到 {quota}（本单位该奖项名额）之间。"]
+    if nomination.status != Status.DRAFT and not nomination.pledge:
+        # A returned nomination was submitted with the pledge; the database holds it (not a 500).
+        errors["pledge"] = [f"{schema.label(kind, 'pledge')}：已提交过的推荐须保留诚信承诺。"]
     today = timezone.localdate()
-    for name, label in (("started_on", "启动时间"), ("founded_on", "成立时间")):
+    for name in ("started_on", "founded_on"):
         value = getattr(nomination, name)
         if value is not None and value > today:
-            errors[name] = [f"{label}：不能晚于今天。"]
+            errors[name] = [f"{schema.label(kind, name)}：不能晚于今天。"]
     if errors:
         raise ValidationFailed(fields=errors)
 
@@ -241,12 +155,8 @@ def nomination_update(
     stale one (another tab or another officer saved meanwhile) is refused.
     """
     _require_own_unit(actor, nomination)
-    nomination = _lock(nomination)
-    if nomination.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            f"推荐处于“{Status(nomination.status).label}”状态，不能修改。", code="not_editable"
-        )
-    _require_window(nomination.competition, _now(now))
+    nomination = _lock(nomination)  # with its competition, read inside the transaction
+    _refuse(states.edit_refusal(nomination, _now(now)))
     if version is not None and version != nomination.version:
         raise Conflict(
             "这份推荐已在别处被修改（版本不一致），请刷新后再编辑。", code="stale_version"
@@ -274,8 +184,7 @@ def nomination_update(
 def nomination_delete(*, actor: User, nomination: Nomination) -> None:
     _require_own_unit(actor, nomination)
     nomination = _lock(nomination)
-    if nomination.status != Status.DRAFT:
-        raise Conflict("只能删除草稿；已提交的推荐可以撤回。", code="not_draft")
+    _refuse(states.delete_refusal(nomination, timezone.now()))
     audit_record(
         actor=actor, action="nomination.delete", obj=nomination, before=snapshot(nomination, AUDIT_FIELDS)
     )
@@ -288,16 +197,15 @@ def nomination_delete(*, actor: User, nomination: Nomination) -> None:
 def missing_items(nomination: Nomination) -> list[dict[str, str]]:
     """The completeness checklist: every required field and attachment still missing."""
     missing = []
-    for name, label in REQUIRED[nomination.category.kind]:
-        value = getattr(nomination, name)
-        if value in (None, "", []):
-            missing.append({"field": name, "message": f"{label}：未填写。"})
-    if nomination.category.kind == CategoryKind.ORGANIZATION and 0 < len(nomination.brand_projects) < 2:
-        missing.append({"field": "brand_projects", "message": "品牌项目：至少填写 2 个。"})
-    if nomination.order is None:
-        missing.append({"field": "order", "message": "推荐排序：未填写。"})
-    if not nomination.pledge:
-        missing.append({"field": "pledge", "message": "诚信承诺：提交前须确认所填内容真实。"})
+    for spec in schema.required(nomination.category.kind):
+        value = getattr(nomination, spec.name)
+        if spec.type == "bool" and not value:
+            missing.append({"field": spec.name, "message": f"{spec.label}：提交前须确认所填内容真实。"})
+        elif value in (None, "", []):
+            missing.append({"field": spec.name, "message": f"{spec.label}：未填写。"})
+        elif spec.min_items and len(value) < spec.min_items:
+            message = f"{spec.label}：至少填写 {spec.min_items} 个。"
+            missing.append({"field": spec.name, "message": message})
     kinds = set(nomination.attachments.values_list("kind", flat=True))
     if AttachmentKind.STAMPED_FORM not in kinds:
         missing.append({"field": "attachments", "message": "盖章推荐表：未上传（PDF）。"})
@@ -313,11 +221,7 @@ def nomination_submit(*, actor: User, nomination: Nomination, now=None) -> Nomin
     # so the quota count below cannot be raced.
     Unit.objects.select_for_update().get(pk=nomination.unit_id)
     nomination = _lock(nomination)
-    if nomination.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            f"推荐处于“{Status(nomination.status).label}”状态，不能提交。", code="not_submittable"
-        )
-    _require_window(nomination.competition, _now(now))
+    _refuse(states.submit_refusal(nomination, _now(now)))
 
     missing = missing_items(nomination)
     if missing:
@@ -378,10 +282,7 @@ def nomination_withdraw(*, actor: User, nomination: Nomination, reason: str = ""
     """The unit takes back a nomination before the office accepts it."""
     _require_own_unit(actor, nomination)
     nomination = _lock(nomination)
-    if nomination.status not in (Status.DRAFT, Status.SUBMITTED, Status.RETURNED):
-        raise Conflict(
-            f"推荐处于“{Status(nomination.status).label}”状态，不能撤回。", code="not_withdrawable"
-        )
+    _refuse(states.withdraw_refusal(nomination, timezone.now()))
     before = nomination.status
     nomination.status = Status.WITHDRAWN
     nomination.version += 1
@@ -421,16 +322,7 @@ def nomination_review(
     if decision in (Decision.RETURN, Decision.REJECT) and not reason:
         raise ValidationFailed(fields={"reason": ["理由：退回或不予通过必须写明理由。"]})
     nomination = _lock(nomination)
-    if nomination.status != Status.SUBMITTED:
-        raise Conflict(
-            f"只有已提交的推荐可以审查，该推荐处于“{Status(nomination.status).label}”状态。",
-            code="not_reviewable",
-        )
-    if nomination.competition.phase not in (Phase.NOMINATING, Phase.REVIEWING):
-        raise Conflict(
-            f"推选活动处于“{Phase(nomination.competition.phase).label}”阶段，资格审查已结束。",
-            code="review_closed",
-        )
+    _refuse(states.review_refusal(nomination, timezone.now()))
     before = nomination.status
     nomination.status = REVIEW_TARGET[decision]
     nomination.review_reason = reason

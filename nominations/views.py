@@ -35,23 +35,14 @@ from competition.exceptions import ApplicationError, ValidationFailed
 from competition.rules import can_read_all
 from competition.views import chinese_error_pages
 
-from . import files, selectors, services
+from . import files, schema, selectors, services, states
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
-from .forms import (
-    LAYOUT,
-    NominationForm,
-    ReviewFilterForm,
-    ReviewForm,
-    WithdrawForm,
-    initial_from,
-    labels_for,
-)
+from .forms import NominationForm, ReviewFilterForm, ReviewForm, WithdrawForm, initial_from
 from .models import Attachment
 
 NOMINATION_OBJECT_TYPE = "nominations.nomination"
 ATTACHMENT_OBJECT_TYPE = "nominations.attachment"
 KIND_LABELS = dict(AttachmentKind.choices)
-WITHDRAWABLE = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
 
 # Audit actions as a person reads them.
 ACTION_LABELS = {
@@ -63,9 +54,7 @@ ACTION_LABELS = {
     "nomination.review.accept": "资格审查：通过",
     "nomination.review.return": "资格审查：退回修改",
     "nomination.review.reject": "资格审查：不予通过",
-    "nomination.import": "从汇总表导入",
     "attachment.add": "上传附件",
-    "attachment.create": "上传附件",
     "attachment.delete": "删除附件",
 }
 ROLE_LABELS = dict(Role.choices)
@@ -78,20 +67,28 @@ STATUS_LABELS = dict(Status.choices)
 chinese_errors = chinese_error_pages("nominations/error.html", not_found="该推荐不存在，或您无权查看。")
 
 
-def _require_officer(user) -> None:
-    if user.role != Role.OFFICER or not user.unit_id:
-        raise PermissionDenied
-
-
 def _visible(request, pk: int):
     """The nomination if the user may see it; 404 otherwise (missing or not theirs)."""
     return get_object_or_404(selectors.nomination_list(user=request.user), pk=pk)
 
 
+def _require_perm(user, perm: str) -> None:
+    """403 unless the role may do this at all (``rules`` decides, e.g. only unit officers)."""
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
 def _own(request, pk: int):
     """A nomination of the officer's own unit (other roles 403, other units 404)."""
-    _require_officer(request.user)
-    return _visible(request, pk)
+    _require_perm(request.user, "nominations.change_nomination")
+    nomination = _visible(request, pk)
+    _require_perm_on(request.user, "nominations.change_nomination", nomination)
+    return nomination
+
+
+def _require_perm_on(user, perm: str, nomination) -> None:
+    if not user.has_perm(perm, nomination):
+        raise PermissionDenied
 
 
 def _attachment_urls(attachment) -> dict:
@@ -149,35 +146,36 @@ def _display_value(nomination, name: str) -> str:
 
 
 def _sections(nomination) -> list[tuple[str, list[dict]]]:
-    labels = labels_for(nomination.category.kind)
-    out = []
-    for title, names in LAYOUT[nomination.category.kind]:
-        rows = []
-        for name in names:
-            rows.append(
+    kind = nomination.category.kind
+    long = schema.long_fields()
+    return [
+        (
+            title,
+            [
                 {
                     "name": name,
-                    "label": "本单位承诺" if name == "pledge" else labels[name],
+                    "label": schema.label(kind, name),
                     "value": _display_value(nomination, name),
                     "links": getattr(nomination, name) if name == "media_links" else None,
-                    "long": name
-                    in {
-                        "introduction",
-                        "summary",
-                        "innovation",
-                        "social_benefit",
-                        "sustainability",
-                        "system_building",
-                        "honors",
-                        "brand_projects",
-                    },
+                    "long": name in long,
                 }
-            )
-        out.append((title, rows))
-    return out
+                for name in names
+            ],
+        )
+        for title, names in schema.sections(kind)
+    ]
 
 
-def _describe_entry(entry) -> dict:
+def _verbose(key: str) -> str:
+    from .models import Nomination
+
+    try:
+        return str(Nomination._meta.get_field(key).verbose_name)
+    except Exception:  # noqa: BLE001 - an unknown key is shown as it is
+        return key
+
+
+def _describe_entry(entry, kind: str) -> dict:
     before, after = entry.before or {}, entry.after or {}
     details = []
     if "status" in after and before.get("status") != after.get("status"):
@@ -186,14 +184,7 @@ def _describe_entry(entry) -> dict:
             f"{STATUS_LABELS.get(after['status'], after['status'])}"
         )
     if entry.action == "nomination.update":
-        from .models import Nomination
-
-        names = []
-        for key in after:
-            try:
-                names.append(str(Nomination._meta.get_field(key).verbose_name))
-            except Exception:  # noqa: BLE001 - an unknown key is shown as it is
-                names.append(key)
+        names = [schema.label(kind, key) if key in schema.KNOWN else _verbose(key) for key in after]
         if names:
             details.append("修改了：" + "、".join(names))
     if entry.object_type == ATTACHMENT_OBJECT_TYPE:
@@ -222,7 +213,7 @@ def _history(user, nomination) -> list[dict]:
         )
         .order_by("created_at", "id")
     )
-    return [_describe_entry(e) for e in entries]
+    return [_describe_entry(e, nomination.category.kind) for e in entries]
 
 
 def _timeline(nomination) -> list[dict]:
@@ -257,7 +248,7 @@ def nomination_index(request):
     user = request.user
     if can_read_all(user):
         return redirect("nominations:review")
-    _require_officer(user)
+    _require_perm(user, "nominations.add_nomination")
     now = timezone.now()
     competitions = list(
         competition_selectors.competition_list(user=user)
@@ -283,8 +274,6 @@ def nomination_index(request):
             row["new_url"] = (
                 reverse("nominations:new") + f"?competition={competition.pk}&category={row['category']}"
             )
-        for n in items:
-            n.can_edit = refusal is None and n.status in EDITABLE_STATUSES
         blocks.append(
             {
                 "competition": competition,
@@ -338,7 +327,7 @@ def _form_context(request, *, form, competition, category, nomination=None, stat
 @require_http_methods(["GET", "POST"])
 def nomination_new(request):
     """A new draft of the officer's unit for one category (``?competition=&category=``)."""
-    _require_officer(request.user)
+    _require_perm(request.user, "nominations.add_nomination")
     params = request.POST if request.method == "POST" else request.GET
     try:
         competition_id = int(params.get("competition", ""))
@@ -383,10 +372,11 @@ def nomination_new(request):
 @require_http_methods(["GET", "POST"])
 def nomination_edit(request, pk: int):
     nomination = _own(request, pk)
-    if nomination.status not in EDITABLE_STATUSES:
-        messages.info(
-            request, f"推荐处于“{nomination.get_status_display()}”状态，不能修改。"
-        )
+    refusal = states.edit_refusal(nomination, timezone.now())
+    if refusal and refusal.code != "window_closed":
+        # Not editable in this status: the page of the nomination. (Outside the
+        # window the form is shown, disabled, with the window's notice.)
+        messages.info(request, refusal)
         return redirect("nominations:detail", pk=nomination.pk)
     status = 200
     if request.method == "POST":
@@ -449,7 +439,7 @@ def nomination_submit(request, pk: int):
         nomination = services.nomination_submit(actor=request.user, nomination=nomination)
     except ApplicationError as exc:
         _flash_error(request, exc)
-        if nomination.status in EDITABLE_STATUSES:
+        if states.edit_refusal(nomination, timezone.now()) is None:
             return redirect("nominations:edit", pk=nomination.pk)
         return redirect("nominations:detail", pk=nomination.pk)
     messages.success(request, "推荐已提交，等待组委会办公室资格审查。")
@@ -497,27 +487,19 @@ def nomination_delete(request, pk: int):
 
 def _detail(request, nomination, *, review_form=None, status=200):
     user = request.user
-    reader = can_read_all(user)
-    own = user.role == Role.OFFICER and user.unit_id == nomination.unit_id
-    can_review = (
-        user.has_perm("nominations.review_nomination", nomination)
-        and nomination.status == Status.SUBMITTED
-    )
-    refusal = services.window_refusal(nomination.competition, timezone.now())
+    # The full audit history for those who read the audit; the unit its own timeline.
+    reader = user.has_perm("competition.view_audit")
+    # What to offer is asked in the template ({% has_perm %}): rules.py decides.
     context = {
         "nomination": nomination,
         "sections": _sections(nomination),
         "attachments": _attachments(nomination),
         "history": _history(user, nomination) if reader else _timeline(nomination),
         "full_history": reader,
-        "can_review": can_review,
         "review_form": review_form or ReviewForm(),
         "decisions": Decision,
-        "own": own,
-        "can_edit": own and nomination.status in EDITABLE_STATUSES and refusal is None,
-        "can_withdraw": own and nomination.status in WITHDRAWABLE,
         "withdraw_form": WithdrawForm(),
-        "refusal": refusal,
+        "edit_refusal": states.edit_refusal(nomination, timezone.now()),
         "reader": reader,
         "warnings": selectors.warnings_for(user=user, nomination=nomination),
     }
@@ -537,8 +519,8 @@ def nomination_detail(request, pk: int):
 def nomination_review(request, pk: int):
     """The office's decision from the nomination's page (observers: 403)."""
     nomination = _visible(request, pk)
-    if not request.user.has_perm("nominations.review_nomination", nomination):
-        raise PermissionDenied
+    # The role (observers: 403); a nomination no longer reviewable is the service's 409.
+    _require_perm_on(request.user, "nominations.review_nominations", nomination)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "审查结论未保存，请按提示修改。")
@@ -621,6 +603,6 @@ def review_queue(request):
             "competition": competition,
             "page": page,
             "query": query.urlencode(),
-            "can_review": user.role == Role.OFFICE,
+            "can_review": user.has_perm("nominations.review_nominations"),
         },
     )

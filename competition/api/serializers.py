@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from ..enums import AggregationMethod, CategoryKind, EligibilityRule, Phase
 from ..models import AuditEntry, Category, Competition, Criterion, Issuer, JudgeProfile, Round, Unit
-from ..phases import rubric_total
+from ..phases import nominations_window_refusal, rubric_total
 from .base import Serializer
 
 
@@ -240,8 +240,7 @@ class CompetitionSerializer(serializers.ModelSerializer):
         ]
 
     def get_nominations_window_open(self, obj) -> bool:
-        now = timezone.now()
-        return obj.phase == Phase.NOMINATING and obj.nominations_open <= now < obj.nominations_close
+        return nominations_window_refusal(obj, timezone.now()) is None
 
 
 class JudgeSerializer(serializers.ModelSerializer):

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from competition import selectors as competition_selectors
-from competition.enums import CategoryKind, Phase
+from competition.enums import Phase
 from competition.exceptions import ApplicationError
+from nominations import schema
 from nominations.enums import ServiceField
-from nominations.forms import LAYOUT, labels_for
 
 from .. import selectors, services
 from ..api.serializers import AssignmentDetailSerializer
@@ -32,20 +32,10 @@ from ._common import chinese_errors, flash_error, flash_form_errors, percent, po
 from .office import office_index
 
 SERVICE_FIELDS = dict(ServiceField.choices)
-LONG_FIELDS = {
-    "introduction",
-    "summary",
-    "innovation",
-    "social_benefit",
-    "sustainability",
-    "system_building",
-    "honors",
-    "brand_projects",
-    "media_links",
-}
-# The materials a judge reads, in the order of the paper form, without what
-# judges never see (contacts) or what is not material (the unit's order, its pledge).
-NOT_MATERIAL = {"order", "pledge", "contact_name", "contact_phone", "title"}
+# The materials a judge reads, in the order of the paper form (nominations.schema), without
+# what judges never see (contacts) or what is not material (the unit's order, its pledge).
+LONG_FIELDS = schema.long_fields()
+NOT_MATERIAL = schema.not_material_fields()
 
 
 def _require(user, perm: str) -> None:
@@ -190,9 +180,9 @@ def _display(name: str, value, materials: dict) -> str:
 
 
 def _material_sections(kind: str, materials: dict) -> list[tuple[str, list[dict]]]:
-    labels = labels_for(kind)
+    labels = schema.labels(kind)
     sections = []
-    for title, names in LAYOUT.get(kind, LAYOUT[CategoryKind.PROJECT]):
+    for title, names in schema.sections(kind):
         rows = []
         for name in names:
             if name in NOT_MATERIAL or name not in materials:

@@ -47,10 +47,11 @@ class NominationViewSet(
         "retrieve": "nominations.view_nomination",
         "create": "nominations.add_nomination",
         "partial_update": "nominations.change_nomination",
-        "destroy": "nominations.delete_nomination",
-        "submit": "nominations.submit_nomination",
-        "withdraw": "nominations.withdraw_nomination",
-        "review": "nominations.review_nomination",
+        # Who may ask (403/404); the service answers a state conflict with 409.
+        "destroy": "nominations.change_nomination",
+        "submit": "nominations.change_nomination",
+        "withdraw": "nominations.change_nomination",
+        "review": "nominations.review_nominations",
         "attachments": "nominations.view_nomination",
     }
     filterset_class = NominationFilter

@@ -67,7 +67,7 @@ def fill_project(page) -> None:
     page.get_by_label("受益人数（人次）").fill("1000000")
     page.get_by_label("项目负责人").fill("王志远")
     page.locator("#id_contact_name").fill("李晓")
-    page.get_by_label("联系人手机").fill("13800000000")
+    page.get_by_label("联系电话").fill("13800000000")
     page.get_by_label("项目简介").fill(
         "志愿者利用上下班、周末等时间，为行道树拆除铁丝、钉子、广告牌等束缚，清理城市牛皮癣，"
         "让树木自由生长，让城市更加整洁。"
@@ -204,7 +204,7 @@ def test_form_field_errors_attachment_delete_and_stale_version(
     page.goto(f"/nominations/{draft.pk}/edit/")
 
     # A wrong phone number: a Chinese message under the field; the rest is saved.
-    page.get_by_label("联系人手机").fill("12345")
+    page.get_by_label("联系电话").fill("12345")
     page.get_by_label("服务对象").fill("社区独居老人")
     page.get_by_role("button", name="保存草稿").click()
     errors = page.locator('[data-errors-for="contact_phone"]')
@@ -215,7 +215,7 @@ def test_form_field_errors_attachment_delete_and_stale_version(
     assert draft.contact_phone == ""
 
     # Corrected, the error goes away.
-    page.get_by_label("联系人手机").fill("13900000000")
+    page.get_by_label("联系电话").fill("13900000000")
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator("#autosave-status")).to_have_text(SAVED)
     expect(errors).to_be_empty()

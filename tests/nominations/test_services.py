@@ -121,6 +121,18 @@ def test_returned_nomination_is_resubmittable_while_window_open(officer, office,
     assert resubmitted.status == Status.SUBMITTED
 
 
+def test_a_returned_nomination_keeps_its_pledge(officer, office, submitted):
+    """Unticking the pledge of a returned nomination is a clear error, not a database 500."""
+    services.nomination_review(actor=office, nomination=submitted, decision="return", reason="请补充。")
+
+    with pytest.raises(ValidationFailed) as raised:
+        services.nomination_update(actor=officer, nomination=submitted, data={"pledge": False})
+
+    assert raised.value.fields["pledge"] == ["诚信承诺：已提交过的推荐须保留诚信承诺。"]
+    submitted.refresh_from_db()
+    assert submitted.pledge is True and submitted.status == Status.RETURNED
+
+
 def test_submit_before_window_opens_is_refused(officer, draft, competition):
     attach_required(draft)
     with (
