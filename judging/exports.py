@@ -42,7 +42,7 @@ from django.db.models import Prefetch
 
 from competition.enums import AggregationMethod
 from competition.models import Category, Competition, Criterion, Round
-from nominations.spreadsheets import XLSX_CONTENT_TYPE
+from competition.xlsx import XLSX_CONTENT_TYPE, write_cell
 
 from . import aggregation, selectors
 from .models import RankingEntry, RankingSnapshot
@@ -266,22 +266,18 @@ class _SheetWriter:
         self.row += rows
 
     def write(self, values: list[Any], *, style: str = "cell", formats: dict[int, str] | None = None):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
         self.row += 1
         formats = formats or {}
         st = self.styles[style]
         for index, value in enumerate(values, start=1):
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = self.ws.cell(self.row, index, value)
-            if isinstance(value, str):
-                # Text entered by units is text: "=…" is never a formula, "#N/A" never an error.
-                cell.data_type = "s"
-            elif isinstance(value, Decimal):
-                cell.number_format = formats.get(index, "0.00")
+            # Text entered by units is text: "=…" is never a formula, "#N/A" never an error.
+            if isinstance(value, Decimal):
+                number_format = formats.get(index, "0.00")
             elif isinstance(value, float):
-                cell.number_format = formats.get(index, "0.000")
+                number_format = formats.get(index, "0.000")
+            else:
+                number_format = formats.get(index)
+            cell = write_cell(self.ws, self.row, index, value, number_format=number_format)
             if st.get("font") is not None:
                 cell.font = st["font"]
             if st.get("fill") is not None:
