@@ -52,3 +52,10 @@ rules.add_perm("judging.finalize", is_office)
 rules.add_perm("judging.view_objections", can_read_all)
 rules.add_perm("judging.resolve_objection", is_office)
 rules.add_perm("judging.mark_objection_spam", is_office)
+
+# Office console (judging/console/): the office changes, observers read.
+rules.add_perm("judging.view_console", can_read_all)
+rules.add_perm("judging.manage_assignments", is_office)
+rules.add_perm("judging.set_panels", is_office)
+rules.add_perm("judging.unlock_scorecard", is_office)
+rules.add_perm("judging.remind_judges", is_office)
