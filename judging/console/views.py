@@ -25,7 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from competition.enums import Phase, Role
+from competition.enums import AggregationMethod, Phase, Role
 from competition.exceptions import ApplicationError, Forbidden, NotFound, ValidationFailed
 from competition.models import Competition, Round, User
 from competition.rules import can_read_all
@@ -535,12 +535,12 @@ def round_close(request, pk: int):
     next_round = (
         Round.objects.filter(competition_id=round_.competition_id, order__gt=round_.order).order_by("order").first()
     )
+    closed = f"“{round_.name}”已结束，评分已锁定，已按“{AggregationMethod(snapshot.method).label}”生成正式排名"
     if next_round is None:
-        messages.success(request, f"“{round_.name}”已结束，评分已锁定，已生成正式排名。各轮评审均已结束，下一步：发布公示。")
+        messages.success(request, f"{closed}。各轮评审均已结束，下一步：发布公示。")
         return redirect(f"{ranking}?method={snapshot.method}")
     advanced = snapshot.entries.filter(advances=True).count()
     messages.success(
-        request,
-        f"“{round_.name}”已结束，评分已锁定，已生成正式排名，{advanced} 件晋级“{next_round.name}”。下一步：分配“{next_round.name}”评审任务。",
+        request, f"{closed}，{advanced} 件晋级“{next_round.name}”。下一步：分配“{next_round.name}”评审任务。"
     )
     return redirect("judging:console:assign", pk=next_round.pk)
