@@ -51,3 +51,11 @@ def next_round(round_):
 def any_office_exclusion(rows) -> bool:
     """Whether any of ``selectors.conflicted_scorecards`` rows is the office's exclusion."""
     return any(row.get("kind") == "office" for row in rows or [])
+
+
+@register.filter
+def method_label(value: str) -> str:
+    """A scoring method's Chinese name ("mean" → 算术平均)."""
+    from competition.enums import AggregationMethod
+
+    return dict(AggregationMethod.choices).get(value, value)

@@ -289,3 +289,18 @@ def test_observers_read_every_console_page_without_buttons(client, observer, com
         body = text(response)
         assert 'action="/judging/office/' not in body, url
         assert "预览分配" not in body and "解锁</button>" not in body
+
+
+def test_the_ranking_page_finds_an_aggregation_still_running(client, office, assigned):
+    from judging.models import AggregationJob
+
+    job = AggregationJob.objects.create(round=assigned, method="median", status="running", done=1, total=3)
+    client.force_login(office)
+
+    body = text(client.get(reverse("judging:ranking", args=[assigned.pk])))
+
+    assert f'data-job-url="{reverse("aggregation-job-detail", args=[job.pk])}"' in body
+    assert 'data-job-method="median"' in body
+    assert "正在按“中位数”计算（计算中，已完成 1 / 3）" in body
+    AggregationJob.objects.filter(pk=job.pk).update(status="done")
+    assert "data-job-url" not in text(client.get(reverse("judging:ranking", args=[assigned.pk])))
