@@ -331,3 +331,47 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.nomination} 的异议（{self.get_status_display()}）"
+
+
+class ScorecardExclusion(models.Model):
+    """The office's decision that a submitted scorecard no longer counts (a judge withdrawn
+    from a round, a card found unusable), with the reason. The card stays on record; every
+    aggregation from then on leaves it out and automatic assignment staffs the nomination again."""
+
+    scorecard = models.OneToOneField(Scorecard, on_delete=models.PROTECT, related_name="exclusion")
+    reason = models.TextField("排除理由")
+    excluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("排除时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "已排除的评分表"
+        constraints = [
+            models.CheckConstraint(name="scorecard_exclusion_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"评分表 #{self.scorecard_id} 已排除"
+
+
+class RoundWithdrawal(models.Model):
+    """A judge withdrawn from one round: automatic assignment no longer picks them in it."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="withdrawals")
+    judge = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("退出理由")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("退出时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评委退出轮次"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "judge"], name="round_withdrawal_once"),
+            models.CheckConstraint(name="round_withdrawal_has_reason", condition=~Q(reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} · {self.judge} 退出"

@@ -104,3 +104,8 @@ rules.add_perm("judging.close", is_office & round_can_be_closed)  # a round
 rules.add_perm("judging.publish_publicity", is_office & publicity_can_be_published)  # a competition
 rules.add_perm("judging.finalize_awards", is_office & awards_can_be_finalized)  # a competition
 rules.add_perm("judging.handle_objection", is_office & objection_can_be_handled)  # an objection
+
+# Office console (judging/console/): the office changes, observers read.
+rules.add_perm("judging.view_console", can_read_all)
+rules.add_perm("judging.manage_assignments", is_office)
+rules.add_perm("judging.set_panels", is_office)

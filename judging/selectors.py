@@ -177,14 +177,44 @@ def conflict_report(*, round_: Round | None = None, competition_id: int | None =
 
 
 def conflicted_scorecards(*, round_) -> list[dict]:
-    """The round's submitted scorecards whose judge must now 回避 the nomination.
+    """The round's submitted scorecards that no longer count: their judge must now 回避
+    the nomination, or the office excluded them (``kind`` "conflict" or "office").
 
     A conflict declared, or detected (the judge's unit or organisations),
     after the judge submitted: the scorecard stays on record but is excluded
     from every aggregation from then on. Candidates are found in SQL (same
     unit, a declaration, or a judge with affiliations); ``conflict_reason``
-    decides and words each one, as it does for assigning and scoring.
+    decides and words each one, as it does for assigning and scoring. An
+    office exclusion (``ScorecardExclusion``) carries the office's reason.
     """
+    conflicts = _conflicted_by_rule(round_=round_)
+    seen = {row["scorecard"] for row in conflicts}
+    office = [row for row in _excluded_by_office(round_=round_) if row["scorecard"] not in seen]
+    if not office:
+        return conflicts
+    return sorted([*conflicts, *office], key=lambda row: (row["nomination"], row["assignment"]))
+
+
+def _excluded_by_office(*, round_) -> list[dict]:
+    from .models import ScorecardExclusion
+
+    return [
+        {
+            "scorecard": x.scorecard_id,
+            "assignment": x.scorecard.assignment_id,
+            "nomination": x.scorecard.assignment.nomination_id,
+            "title": x.scorecard.assignment.nomination.title,
+            "judge": x.scorecard.assignment.judge_id,
+            "reason": f"组委会办公室已排除该评分表：{x.reason}",
+            "kind": "office",
+        }
+        for x in ScorecardExclusion.objects.filter(scorecard__assignment__round=round_).select_related(
+            "scorecard__assignment__nomination"
+        )
+    ]
+
+
+def _conflicted_by_rule(*, round_) -> list[dict]:
     from competition.models import JudgeProfile
 
     from .conflicts import affiliation_keys, conflict_reason
@@ -235,6 +265,7 @@ def conflicted_scorecards(*, round_) -> list[dict]:
                     "title": a.nomination.title,
                     "judge": a.judge_id,
                     "reason": reason,
+                    "kind": "conflict",
                 }
             )
     return out

@@ -72,6 +72,7 @@ MISSING = 999999
 class World:
     ids: dict[str, dict[str, object]] = field(default_factory=dict)  # name -> {"A": id, "B": id}
     tokens: dict[str, str] = field(default_factory=dict)
+    users: dict[str, int] = field(default_factory=dict)  # caller -> user id (the page matrix signs in)
     secrets: list[str] = field(default_factory=list)  # strings a refused body must never contain
 
     def id(self, name: str, side: str = "A"):
@@ -114,6 +115,7 @@ def build_world() -> World:
     j4 = make_judge(username="m-judge4")
     office = users[OFFICE]
     w.tokens = {name: competition_services.token_issue(user=u).raw for name, u in users.items()}
+    w.users = {name: u.pk for name, u in users.items()}
 
     # C1: nominating, a submitted nomination of each unit.
     now = timezone.now()
@@ -153,6 +155,9 @@ def build_world() -> World:
     w.ids["nom2"] = {s: n.pk for s, n in nom2.items()}
     w.ids["att"] = {s: a.pk for s, a in atts.items()}
     w.ids["asg"] = {s: a.pk for s, a in asg.items()}
+    w.ids["judge_assigned"] = users[J1].pk
+    w.ids["judge_free"] = users[J2].pk
+    w.ids["category"] = xm2.pk
     w.secrets += [n.title for n in nom2.values()]
 
     # C3: a closed, ranked round, the 公示 published a week ago, one objection.
@@ -431,6 +436,23 @@ MATRIX: list[tuple] = [
     # --- issue 11 item 8: the office sets a spam objection aside
     ("POST", "/api/v1/objections/{objection}/spam/", {"reason": "无具体事实的批量提交"},
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    # --- issue 12: the office console's assignment changes (C2, round open; J1 on A, J4 on B)
+    ("POST", "/api/v1/rounds/{round_open}/assignments/auto/preview/", {},
+        {"A": (401, 403, 403, 403, 403, 403, 403, 200)}),
+    ("POST", "/api/v1/rounds/{round_open}/withdraw-judge/", {"judge": "{judge_assigned}", **REASON},
+        {"A": (401, 403, 403, 403, 403, 403, 403, 200)}),
+    ("POST", "/api/v1/assignments/{asg}/replace/", {"judge": "{judge_free}", **REASON}, {
+        "A": (401, 404, 404, 403, 404, 404, 403, 200),
+        "B": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    ("POST", "/api/v1/assignments/{asg}/reassign/", REASON, {
+        "A": (401, 404, 404, 403, 404, 404, 403, 200),
+        "B": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    # Not submitted: nothing to exclude (409) for the office.
+    ("POST", "/api/v1/assignments/{asg}/scorecard/exclude/", REASON, {
+        "A": (401, 404, 404, 403, 404, 404, 403, 409),
+        "B": (401, 404, 404, 404, 404, 404, 403, 409)}),
+    ("POST", "/api/v1/categories/{category}/panel/", {"judges": []},
+        {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
     # --- notifications (A: officer A's, B: officer B's; nobody reads another's)
     ("GET", "/api/v1/notifications/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
     ("POST", "/api/v1/notifications/{notification}/read/", None, {
@@ -539,4 +561,114 @@ def test_every_api_operation_is_in_the_matrix():
     assert not missing, missing
 
 
-__all__ = ["MATRIX", "World", "build_world"]
+# --------------------------------------------------------------------------- the pages (issue 12: the office console)
+
+# The office console's pages and their actions, asked with a signed-in session
+# (the pages do not take API tokens). Statuses in CALLERS order. Anonymous
+# callers are sent to sign in (302); units and judges get the 404 page of a
+# missing object; observers read (200) and every action is refused with the
+# 403 page, changing nothing; the office reads and acts (an action redirects
+# back to its page, 302, also when the service refuses it with a message).
+SIGN_IN, HIDDEN = 302, 404
+PAGE = (SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, 200, 200)
+ACTION = (SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, 403, 302)
+
+# fmt: off
+PAGE_MATRIX: list[tuple] = [
+    ("GET", "/judging/office/", None, {"A": (SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, 302, 302)}),
+    ("GET", "/judging/office/{comp_judge}/", None, {"A": PAGE}),
+    ("GET", "/judging/office/{comp_judge}/panels/", None, {"A": PAGE}),
+    ("POST", "/judging/office/{comp_judge}/panels/save/", {"category": "{category}", "judges": "{judge_free}"},
+        {"A": ACTION}),
+    ("GET", "/judging/office/rounds/{round_open}/assign/", None, {"A": PAGE}),
+    # The preview is a page of its own (200), written nowhere.
+    ("POST", "/judging/office/rounds/{round_open}/assign/preview/", {"seed": "3"},
+        {"A": (SIGN_IN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, 403, 200)}),
+    ("POST", "/judging/office/rounds/{round_open}/assign/auto/", {"seed": "3"}, {"A": ACTION}),
+    ("POST", "/judging/office/rounds/{round_open}/assign/add/", {"judge": "{judge_free}", "nomination": "{nom2}"},
+        {"A": ACTION}),
+    ("POST", "/judging/office/rounds/{round_open}/withdraw/", {"judge": "{judge_assigned}", "reason": "矩阵测试理由"},
+        {"A": ACTION}),
+    ("POST", "/judging/office/rounds/{round_closed}/close/", {"confirm": "on"}, {"A": ACTION}),
+    ("POST", "/judging/office/assignments/{asg}/remove/", {"reason": "矩阵测试理由"}, {"A": ACTION, "B": ACTION}),
+    ("POST", "/judging/office/assignments/{asg}/replace/", {"judge": "{judge_free}"}, {"A": ACTION, "B": ACTION}),
+    ("POST", "/judging/office/assignments/{asg}/reassign/", {}, {"A": ACTION, "B": ACTION}),
+    ("POST", "/judging/office/assignments/{asg}/exclude/", {"reason": "矩阵测试理由"}, {"A": ACTION, "B": ACTION}),
+    ("POST", "/judging/office/assignments/{asg}/unlock/", {"reason": "矩阵测试理由"}, {"A": ACTION, "B": ACTION}),
+    # The round pages the console adds its actions to.
+    ("GET", "/judging/rounds/{round_open}/progress/", None, {"A": PAGE}),
+    ("GET", "/judging/rounds/{round_open}/conflicts/", None, {"A": PAGE}),
+    ("GET", "/judging/rounds/{round_closed}/ranking/", None, {"A": PAGE}),
+]
+# fmt: on
+
+
+def _page_cells():
+    for method, path, body, sides in PAGE_MATRIX:
+        for side, statuses in sides.items():
+            for caller, expected in zip(CALLERS, statuses, strict=True):
+                yield pytest.param(
+                    method, path, body, side, caller, expected, id=f"page {method} {path} [{side}] {caller}"
+                )
+
+
+def _page_state():
+    """What a refused action must leave as it was (sign-ins are audited, so they are left out)."""
+    from judging.models import PanelMember, RoundWithdrawal, Scorecard, ScorecardExclusion
+
+    return (
+        sorted(Assignment.objects.values_list("pk", "judge_id", "nomination_id")),
+        sorted(Scorecard.objects.values_list("pk", "status", "version")),
+        sorted(PanelMember.objects.values_list("category_id", "judge_id")),
+        RoundWithdrawal.objects.count(),
+        ScorecardExclusion.objects.count(),
+        AuditEntry.objects.exclude(action__startswith="auth.").count(),
+    )
+
+
+@pytest.mark.parametrize(("method", "path", "body", "side", "caller", "expected"), list(_page_cells()))
+def test_page_cell(world, db, method, path, body, side, caller, expected):
+    from django.test import Client
+
+    from competition.models import User
+
+    client = Client()
+    if caller != ANON:
+        client.force_login(User.objects.get(pk=world.users[caller]))
+    url = _fill(path, world, side)
+    data = {k: str(v) for k, v in (_json_body(body, world, side) or {}).items()}
+    before = _page_state()
+    response = client.post(url, data) if method == "POST" else client.get(url)
+    assert response.status_code < 500
+    assert response.status_code == expected, f"{method} {url} as {caller}: {response.status_code}, expected {expected}"
+    if expected == SIGN_IN and caller == ANON:
+        assert response["Location"].startswith("/accounts/login/")
+    if expected in (403, 404):
+        text = response.content.decode()
+        for secret in world.secrets:
+            assert secret not in text, f"refused page names {secret!r}"
+        assert _page_state() == before, "a refused action changed something"
+    if expected == 404:
+        missing = client.post(_fill(path, world, side, missing=True), data) if method == "POST" else client.get(
+            _fill(path, world, side, missing=True)
+        )
+        assert missing.status_code == 404
+        # The same page, but for the sign-out form's CSRF token (masked afresh on each page).
+        token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+        assert token.sub(b"", missing.content) == token.sub(b"", response.content)
+
+
+def test_every_console_page_is_in_the_page_matrix():
+    """A new console page or action must get its row."""
+    from django.urls import get_resolver
+
+    from judging.console import urls as console_urls
+
+    covered = {PLACEHOLDER.sub("{}", p) for _m, p, _b, _s in PAGE_MATRIX}
+    prefix = "/judging/office/"
+    routes = {prefix + str(pattern.pattern).replace("<int:pk>", "{}") for pattern in console_urls.urlpatterns}
+    assert get_resolver().resolve(prefix).url_name == "home"
+    assert routes <= covered, sorted(routes - covered)
+
+
+__all__ = ["MATRIX", "PAGE_MATRIX", "World", "build_world"]

@@ -154,6 +154,13 @@ class AssignmentCreateSerializer(Serializer):
 
 class AutoAssignSerializer(Serializer):
     seed = serializers.IntegerField(label="随机种子", required=False, allow_null=True, default=None)
+    judges_per_nomination = serializers.IntegerField(
+        label="每件评委数", required=False, allow_null=True, default=None, min_value=1, max_value=50
+    )
+    expect = serializers.CharField(
+        label="预览编号", required=False, allow_null=True, default=None, max_length=64,
+        help_text="预览返回的 fingerprint：分配情况自预览后有变化时不保存（409）。",
+    )
 
 
 class ScorecardSaveSerializer(Serializer):

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import attachment_views, export_views, results_views, views
+from . import attachment_views, console_views, export_views, results_views, views
 
 router = SimpleRouter()
 router.register("rounds", views.RoundViewSet, basename="round")
@@ -10,6 +10,10 @@ router.register("assignments", views.AssignmentViewSet, basename="assignment")
 router.register("aggregation-jobs", results_views.AggregationJobViewSet, basename="aggregation-job")
 router.register("competitions", results_views.CompetitionResultsViewSet, basename="competition-results")
 router.register("objections", results_views.ObjectionViewSet, basename="objection")
+# The office console's assignment changes (judging.api.console_views).
+router.register("rounds", console_views.RoundConsoleViewSet, basename="round-console")
+router.register("assignments", console_views.AssignmentConsoleViewSet, basename="assignment-console")
+router.register("categories", console_views.CategoryPanelViewSet, basename="category-panel")
 
 urlpatterns = [
     path("competitions/<int:pk>/pledge/", views.PledgeView.as_view(), name="competition-pledge"),

@@ -87,7 +87,7 @@ class RoundViewSet(viewsets.GenericViewSet):
         round_ = self.get_object()
         data = AutoAssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        summary = services.assignments_auto(actor=request.user, round_=round_, seed=data.validated_data["seed"])
+        summary = services.assignments_auto(actor=request.user, round_=round_, **data.validated_data)
         return Response(summary.as_dict())
 
     @extend_schema(

@@ -2,12 +2,16 @@
 
 ``assignments``: pledges, conflicts, panels, assignments and scorecards.
 ``results``: rankings, round closing, the 公示, objections and final awards.
+``console``: the office's adjustments of a round's assignments (replace, reassign,
+exclude a scorecard, withdraw a judge from a round).
 """
 
 from .assignments import *  # noqa: F403
 from .assignments import (  # noqa: F401
+    AssignmentPlan,
     AutoAssignSummary,
     DeclaredConflict,
     round_refusal,
 )
+from .console import *  # noqa: F403
 from .results import *  # noqa: F403

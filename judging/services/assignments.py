@@ -8,6 +8,7 @@ no save after the round's deadline, no scoring across a conflict.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -169,6 +170,40 @@ class AutoAssignSummary:
         return {"created": self.created, "per_judge": self.per_judge, "short": self.short}
 
 
+@dataclass
+class AssignmentPlan:
+    """What automatic assignment would do now, computed without writing.
+
+    ``new_pairs``: the (judge, nomination) assignments it would create;
+    ``before`` and ``load``: each panel judge's assignments in the round before
+    and after; ``avoided``: the panel judges it left out of a nomination
+    because they must 回避 (with the reason); ``short``: the nominations it
+    cannot fully staff. ``fingerprint`` names the plan: saving with the
+    fingerprint of a preview refuses if the plan changed since.
+    """
+
+    round_id: int
+    seed: int | None
+    need: int
+    new_pairs: list[tuple[int, int]] = field(default_factory=list)
+    before: dict[int, int] = field(default_factory=dict)
+    load: dict[int, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    short: list[dict[str, Any]] = field(default_factory=list)
+    avoided: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        text = f"{self.round_id}|{self.need}|" + ";".join(f"{j}:{n}" for j, n in self.new_pairs)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def per_judge(self) -> dict[str, int]:
+        return {self.names[j]: self.load[j] for j in sorted(self.load, key=lambda j: self.names[j])}
+
+    def summary(self) -> AutoAssignSummary:
+        return AutoAssignSummary(created=len(self.new_pairs), per_judge=self.per_judge(), short=list(self.short))
+
+
 def _panel(category, profiles: dict[int, JudgeProfile]) -> list[int]:
     members = [m.judge_id for m in category.panel.all()]
     if members:
@@ -176,25 +211,38 @@ def _panel(category, profiles: dict[int, JudgeProfile]) -> list[int]:
     return sorted(j for j, p in profiles.items() if p.active)
 
 
-@transaction.atomic
-def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> AutoAssignSummary:
-    """Give each nomination of the round its number of judges from its category's panel.
+def assignment_plan(
+    *,
+    round_: Round,
+    seed: int | None = None,
+    need: int | None = None,
+    nomination_ids: set[int] | None = None,
+    exclude_judges: set[int] | frozenset[int] = frozenset(),
+) -> AssignmentPlan:
+    """Plan the automatic assignment of the round (reads only; ``assignments_auto`` saves it).
 
-    Least-loaded first with seeded random tie-breaks, the most constrained
-    nominations first, then moves that even out the loads; existing
-    assignments are kept (running it again only fills what is missing).
-    Deterministic for a given seed. Nominations that cannot be fully staffed
-    are reported with the reason.
+    Each nomination gets ``need`` judges (the round's ``judges_per_nomination``
+    by default) from its category's panel: least-loaded first with seeded
+    random tie-breaks, the most constrained nominations first, then moves that
+    even out the loads. Existing assignments are kept; one whose judge must
+    now 回避, or whose submitted scorecard the office excluded, does not count.
+    Judges withdrawn from the round (and ``exclude_judges``) are not picked.
+    ``nomination_ids`` limits the plan to those nominations. Deterministic for
+    a given seed and database state.
     """
-    require(is_office, actor)
-    round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_.pk)
-    refuse(assign_refusal(round_, actor, timezone.now()))
+    from ..models import RoundWithdrawal, ScorecardExclusion
+
+    need = need or round_.judges_per_nomination
     rng = random.Random(seed if seed is not None else round_.pk)  # noqa: S311  (a seeded shuffle, not a secret)
 
     nominations = list(selectors.round_nominations(round_=round_).select_related("category", "unit"))
+    if nomination_ids is not None:
+        nominations = [n for n in nominations if n.pk in nomination_ids]
     profiles = {
         p.user_id: p for p in JudgeProfile.objects.select_related("unit", "user").filter(user__is_active=True)
     }
+    withdrawn = set(RoundWithdrawal.objects.filter(round=round_).values_list("judge_id", flat=True))
+    withdrawn |= set(exclude_judges)
     declared: dict[int, set[int]] = defaultdict(set)
     for judge_id, nomination_id in ConflictDeclaration.objects.filter(
         nomination__in=nominations
@@ -202,22 +250,32 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
         declared[judge_id].add(nomination_id)
     category_ids = sorted({n.category_id for n in nominations})
     categories = Category.objects.prefetch_related("panel").in_bulk(category_ids)
-    panels = {cid: _panel(categories[cid], profiles) for cid in category_ids}
+    panels = {
+        cid: [j for j in _panel(categories[cid], profiles) if j not in withdrawn] for cid in category_ids
+    }
 
     existing = defaultdict(set)
     # An assignment whose judge must now 回避 (declared or detected, even after
     # submitting) does not count towards the nomination's judges: its scorecard
-    # is excluded from aggregation, so the nomination gets another judge.
+    # is excluded from aggregation, so the nomination gets another judge. The
+    # same for a submitted scorecard the office excluded.
     voided: dict[int, int] = defaultdict(int)
     load: dict[int, int] = defaultdict(int)
     by_pk = {n.pk: n for n in nominations}
-    for judge_id, nomination_id in Assignment.objects.filter(round=round_).values_list(
-        "judge_id", "nomination_id"
+    excluded_assignments = set(
+        ScorecardExclusion.objects.filter(scorecard__assignment__round=round_).values_list(
+            "scorecard__assignment_id", flat=True
+        )
+    )
+    for assignment_id, judge_id, nomination_id in Assignment.objects.filter(round=round_).values_list(
+        "pk", "judge_id", "nomination_id"
     ):
         existing[nomination_id].add(judge_id)
         load[judge_id] += 1
         nomination = by_pk.get(nomination_id)
-        if nomination is not None and conflict_reason(
+        if nomination is None:
+            continue
+        if assignment_id in excluded_assignments or conflict_reason(
             judge=profiles[judge_id].user if judge_id in profiles else User(pk=judge_id),
             nomination=nomination,
             profile=profiles.get(judge_id),
@@ -227,23 +285,25 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
     all_judges = sorted({j for p in panels.values() for j in p})
     for j in all_judges:
         load.setdefault(j, 0)
+    before = {j: load[j] for j in all_judges}
     tiebreak = {j: rng.random() for j in all_judges}
 
-    def eligible(nomination: Nomination) -> list[int]:
-        return [
-            j
-            for j in panels[nomination.category_id]
-            if j not in existing[nomination.pk]
-            and conflict_reason(
-                judge=profiles[j].user,
-                nomination=nomination,
-                profile=profiles[j],
-                declared=declared[j],
-            )
-            is None
-        ]
+    avoided: list[dict[str, Any]] = []
 
-    need = round_.judges_per_nomination
+    def eligible(nomination: Nomination) -> list[int]:
+        out = []
+        for j in panels[nomination.category_id]:
+            if j in existing[nomination.pk]:
+                continue
+            reason = conflict_reason(
+                judge=profiles[j].user, nomination=nomination, profile=profiles[j], declared=declared[j]
+            )
+            if reason is None:
+                out.append(j)
+            else:
+                avoided.append({"nomination": nomination.pk, "title": nomination.title, "judge": j, "reason": reason})
+        return out
+
     candidates = {n.pk: eligible(n) for n in nominations}
     order = sorted(nominations, key=lambda n: (len(candidates[n.pk]), rng.random()))
     new_pairs: list[tuple[int, int]] = []
@@ -281,12 +341,13 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
         if not moved:
             break
 
-    Assignment.objects.bulk_create(
-        Assignment(round=round_, judge_id=j, nomination_id=n) for j, n in sorted(new_set)
-    )
-    summary = AutoAssignSummary(created=len(new_set))
-    names = {j: profiles[j].user.username for j in all_judges}
-    summary.per_judge = {names[j]: load[j] for j in sorted(all_judges, key=lambda j: names[j])}
+    plan = AssignmentPlan(round_id=round_.pk, seed=seed, need=need, new_pairs=sorted(new_set))
+    plan.names = {j: profiles[j].user.username for j in all_judges}
+    plan.before = before
+    plan.load = {j: load[j] for j in all_judges}
+    for row in avoided:
+        row["judge_username"] = plan.names.get(row["judge"], str(row["judge"]))
+    plan.avoided = sorted(avoided, key=lambda r: (r["nomination"], r["judge"]))
     for nomination in sorted(nominations, key=lambda n: n.pk):
         have = len(existing[nomination.pk]) - voided[nomination.pk]
         if have < need:
@@ -295,16 +356,82 @@ def assignments_auto(*, actor: User, round_: Round, seed: int | None = None) -> 
                 why = f"评审组只有 {panel_size} 位评委，少于每件所需的 {need} 位。"
             else:
                 why = f"评审组 {panel_size} 位评委中有 {panel_size - have} 位须回避或不可用，只能安排 {have} 位。"
-            summary.short.append(
+            plan.short.append(
                 {"nomination": nomination.pk, "title": nomination.title, "assigned": have, "needed": need, "reason": why}
             )
+    return plan
+
+
+def _need(round_: Round, judges_per_nomination: int | None) -> int:
+    if judges_per_nomination is None:
+        return round_.judges_per_nomination
+    if not isinstance(judges_per_nomination, int) or not 1 <= judges_per_nomination <= 50:
+        raise ValidationFailed(fields={"judges_per_nomination": ["每件评委数：应为 1 到 50 之间的整数。"]})
+    return judges_per_nomination
+
+
+def assignments_auto_preview(
+    *, actor: User, round_: Round, seed: int | None = None, judges_per_nomination: int | None = None
+) -> AssignmentPlan:
+    """What ``assignments_auto`` with the same arguments would do now; writes nothing."""
+    require(is_office, actor, message="只有组委会办公室可以分配评审任务。")
+    round_ = Round.objects.select_related("competition").get(pk=round_.pk)
+    refuse(assign_refusal(round_, actor, timezone.now()))
+    return assignment_plan(round_=round_, seed=seed, need=_need(round_, judges_per_nomination))
+
+
+def _plan_apply(*, round_: Round, plan: AssignmentPlan, key: str) -> None:
+    """Create the plan's assignments and tell each judge who got new work."""
+    Assignment.objects.bulk_create(
+        Assignment(round=round_, judge_id=j, nomination_id=n) for j, n in plan.new_pairs
+    )
+    _tell_assigned(round_=round_, new_pairs=plan.new_pairs, key=key)
+
+
+@transaction.atomic
+def assignments_auto(
+    *,
+    actor: User,
+    round_: Round,
+    seed: int | None = None,
+    judges_per_nomination: int | None = None,
+    expect: str | None = None,
+) -> AutoAssignSummary:
+    """Give each nomination of the round its number of judges from its category's panel
+    (see ``assignment_plan``); existing assignments are kept, so running it again only
+    fills what is missing. Nominations that cannot be fully staffed are reported with
+    the reason.
+
+    ``judges_per_nomination`` changes the round's number of judges per nomination
+    (audited). ``expect``: the fingerprint of a preview; when the plan is no longer
+    the one previewed (someone changed the assignments, the panels or the
+    conflicts since), nothing is saved and the office is asked to preview again.
+    """
+    require(is_office, actor, message="只有组委会办公室可以分配评审任务。")
+    round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_.pk)
+    refuse(assign_refusal(round_, actor, timezone.now()))
+    need = _need(round_, judges_per_nomination)
+    plan = assignment_plan(round_=round_, seed=seed, need=need)
+    if expect is not None and plan.fingerprint != expect:
+        raise Conflict("预览之后评审分配情况已有变化，分配未保存。请重新预览后再确认。", code="plan_changed")
+    before_need = round_.judges_per_nomination
+    if need != before_need:
+        round_.judges_per_nomination = need
+        round_.save(update_fields=["judges_per_nomination"])
+    summary = plan.summary()
     entry = audit_record(
         actor=actor,
         action="judging.assign_auto",
         obj=round_,
-        after={"created": summary.created, "short": len(summary.short), "seed": seed},
+        before={"judges_per_nomination": before_need} if need != before_need else None,
+        after={
+            "created": summary.created,
+            "short": len(summary.short),
+            "seed": seed,
+            **({"judges_per_nomination": need} if need != before_need else {}),
+        },
     )
-    _tell_assigned(round_=round_, new_pairs=sorted(new_set), key=f"auto:{entry.pk}")
+    _plan_apply(round_=round_, plan=plan, key=f"auto:{entry.pk}")
     return summary
 
 

@@ -5,7 +5,9 @@
  * (POST /api/v1/rounds/{id}/aggregate/ {"method"} → 202 with status_url),
  * polls the job's status (GET /api/v1/aggregation-jobs/{id}/: status,
  * done/total) into the progress bar, and when the job is done shows that
- * method's ranking (the page with ?method=…). Errors use the API's shape
+ * method's ranking (the page with ?method=…). A job still running when the
+ * page is opened (the tab was closed, another office user started it) is
+ * followed the same way (data-job-url). Errors use the API's shape
  * {"error": {code, message, fields}}.
  */
 (function () {
@@ -72,6 +74,13 @@
         say("网络连接异常，正在重试…", "error");
         setTimeout(function () { poll(url, method, started); }, POLL_MS * 4);
       });
+  }
+
+  // A job still queued or running when the page was (re)opened: follow its progress.
+  if (box.dataset.jobUrl) {
+    setBusy(true);
+    jobBox.hidden = false;
+    poll(box.dataset.jobUrl, box.dataset.jobMethod, Date.now());
   }
 
   buttons.forEach(function (button) {

@@ -1,0 +1,213 @@
+"""The office console's navigation: where the year stands and the next step to take.
+
+``next_step(state)`` is pure: it reads a ``YearState`` (the competition's
+phase, its rounds' counts, the 公示 and objections) and answers the one step
+the office should take now, as a key, a Chinese text and the object it acts
+on. ``STEPS`` is the ordered list of rules it tries; ``STEP_URLS`` maps each
+step's key to the page that does it. ``ENTRIES`` lists the console's pages as
+the office's navigation shows them. All three are plain lists and dicts: the
+pages of 公示, objections, finalisation, certificates and statistics are added
+as entries (and their URL names in ``STEP_URLS``) without changing the code.
+An entry or a step whose URL name does not exist (yet) is left out, never an
+error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+from competition.enums import Phase
+
+# --------------------------------------------------------------------------- the state (plain data)
+
+
+@dataclass(frozen=True)
+class RoundState:
+    pk: int
+    name: str
+    order: int
+    closed: bool
+    assigned: int = 0
+    submitted: int = 0
+
+
+@dataclass(frozen=True)
+class YearState:
+    pk: int
+    phase: str
+    rounds: tuple[RoundState, ...] = ()
+    nominations_submitted: int = 0  # waiting for 资格审查
+    publicity: bool = False
+    open_objections: int = 0
+    proposed_awards: int = 0
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    text: str
+    detail: str = ""
+    round: int | None = None  # the round it acts on, if any
+
+
+# --------------------------------------------------------------------------- the rules
+
+
+def _open_round(state: YearState) -> RoundState | None:
+    return next((r for r in sorted(state.rounds, key=lambda r: r.order) if not r.closed), None)
+
+
+def _setup(state: YearState) -> Step | None:
+    if state.phase == Phase.DRAFT:
+        return Step("setup", "完成年度设置并开放申报", "设置奖项、名额、评分细则与评审轮次，然后开放申报。")
+    return None
+
+
+def _nominating(state: YearState) -> Step | None:
+    if state.phase == Phase.NOMINATING:
+        detail = f"已有 {state.nominations_submitted} 件推荐待审查。" if state.nominations_submitted else "申报截止前推荐单位陆续提交推荐。"
+        return Step("review", "受理推荐并开展资格审查", detail)
+    return None
+
+
+def _reviewing(state: YearState) -> Step | None:
+    if state.phase == Phase.REVIEWING:
+        detail = f"还有 {state.nominations_submitted} 件推荐待审查。" if state.nominations_submitted else "审查完毕后进入评审阶段。"
+        return Step("review", "完成资格审查", detail)
+    return None
+
+
+def _judging(state: YearState) -> Step | None:
+    if state.phase != Phase.JUDGING:
+        return None
+    current = _open_round(state)
+    if current is None:
+        return Step("publish", "发布公示", "各轮评审均已结束，请核对拟表彰名单后发布公示。")
+    if current.assigned == 0:
+        return Step("assign", "分配评审任务", f"“{current.name}”尚未分配评委。", current.pk)
+    if current.submitted < current.assigned:
+        return Step(
+            "progress",
+            "跟进评审进度",
+            f"“{current.name}”已提交 {current.submitted} / {current.assigned} 份评分表。",
+            current.pk,
+        )
+    return Step("close", "计算排名并结束本轮评审", f"“{current.name}”的评分表已全部提交。", current.pk)
+
+
+def _publicity(state: YearState) -> Step | None:
+    if state.phase != Phase.PUBLICITY:
+        return None
+    if state.open_objections:
+        return Step("objections", "处理异议", f"有 {state.open_objections} 件异议待处理。")
+    return Step("finalize", "确定表彰结果", "公示期满且异议处理完毕后确定表彰名单。")
+
+
+def _final(state: YearState) -> Step | None:
+    if state.phase == Phase.FINAL:
+        return Step("certificates", "颁发荣誉证书", "表彰结果已确定：生成荣誉证书，再将获奖项目发布到云展馆。")
+    return None
+
+
+def _archived(state: YearState) -> Step | None:
+    if state.phase == Phase.ARCHIVED:
+        return Step("done", "本年度推选已归档", "")
+    return None
+
+
+STEPS: list[Callable[[YearState], Step | None]] = [
+    _setup,
+    _nominating,
+    _reviewing,
+    _judging,
+    _publicity,
+    _final,
+    _archived,
+]
+
+
+def next_step(state: YearState) -> Step:
+    """The first step a rule of ``STEPS`` gives for the state (pure)."""
+    for rule in STEPS:
+        step = rule(state)
+        if step is not None:
+            return step
+    return Step("none", "暂无待办事项")
+
+
+# --------------------------------------------------------------------------- where each step is done
+
+# key -> (URL name, what it takes: "round", "competition" or "" for nothing).
+STEP_URLS: dict[str, tuple[str, str]] = {
+    "review": ("nominations:review", ""),
+    "assign": ("judging:console:assign", "round"),
+    "progress": ("judging:progress", "round"),
+    "close": ("judging:ranking", "round"),
+    "certificates": ("certificates:competition", "competition"),
+    # Added with their pages: "publish", "objections", "finalize".
+}
+
+
+def _reverse(name: str, args: list) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _args(kind: str, *, competition: int, round_: int | None) -> list | None:
+    if kind == "round":
+        return None if round_ is None else [round_]
+    if kind == "competition":
+        return [competition]
+    return []
+
+
+def step_url(step: Step, *, competition: int) -> str | None:
+    target = STEP_URLS.get(step.key)
+    if target is None:
+        return None
+    args = _args(target[1], competition=competition, round_=step.round)
+    return None if args is None else _reverse(target[0], args)
+
+
+# --------------------------------------------------------------------------- the console's pages
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One page of the office's navigation. ``takes``: "competition", "round" or ""."""
+
+    group: str
+    label: str
+    url_name: str
+    takes: str = "competition"
+    phases: tuple[str, ...] = field(default_factory=tuple)  # shown only in these phases (empty: always)
+
+
+ENTRIES: list[Entry] = [
+    Entry("推荐与资格审查", "资格审查", "nominations:review", takes=""),
+    Entry("评审", "评审组", "judging:console:panels"),
+    Entry("评审", "分配评委", "judging:console:assign", takes="round"),
+    Entry("评审", "评审进度", "judging:progress", takes="round"),
+    Entry("评审", "回避冲突", "judging:conflicts", takes="round"),
+    Entry("评审", "排名", "judging:ranking", takes="round"),
+    Entry("表彰与证书", "荣誉证书", "certificates:competition"),
+    # 公示与异议 (publish, objections, finalise), 表彰名单 and 数据统计 are added here with their pages.
+]
+
+
+def entries(*, competition: int, round_: int | None = None, takes: str = "competition", phase: str = "") -> list[dict]:
+    """The entries of one kind (per competition, or per round) that exist, with their URLs."""
+    out = []
+    for entry in ENTRIES:
+        if entry.takes != takes or (entry.phases and phase not in entry.phases):
+            continue
+        args = _args(entry.takes, competition=competition, round_=round_)
+        url = None if args is None else _reverse(entry.url_name, args)
+        if url:
+            out.append({"group": entry.group, "label": entry.label, "url": url, "name": entry.url_name})
+    return out
