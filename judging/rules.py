@@ -52,3 +52,9 @@ rules.add_perm("judging.finalize", is_office)
 rules.add_perm("judging.view_objections", can_read_all)
 rules.add_perm("judging.resolve_objection", is_office)
 rules.add_perm("judging.mark_objection_spam", is_office)
+
+# Office console: results (the 公示, objections, finalising, the 表彰名单, statistics).
+# Pages are read by the office and observers; every action is the office's.
+rules.add_perm("judging.view_results", can_read_all)
+rules.add_perm("judging.enter_objection", is_office)
+rules.add_perm("judging.view_statistics", can_read_all)

@@ -1,6 +1,6 @@
 """Web pages of judging and rankings, under /judging/ (the public 公示 page is in ``public_urlpatterns``)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("rounds/<int:pk>/conflicts/", views.conflicts, name="conflicts"),
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/close/", views.close_round, name="close"),
+    path("office/", include("judging.console.results_urls")),
 ]
 
 # The public 公示 page (no sign-in), mounted by config/urls.py as
