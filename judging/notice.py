@@ -98,7 +98,7 @@ class Notice:
 def default_notice(*, title: str, issuers: list[str], today: dt.date) -> Notice:
     """The standard wording of a competition's notice."""
     return Notice(
-        title=f"关于{title}拟表彰对象的公示",
+        title=f"{title}拟表彰对象公示",
         intro=DEFAULT_INTRO.format(title=title),
         how_to_object=DEFAULT_HOW_TO_OBJECT,
         phone="",

@@ -9,9 +9,9 @@ the SVG scales with its ``viewBox``, so the chart fits a phone as well.
 from __future__ import annotations
 
 WIDTH = 640
-LABEL = 150  # room for the row's name
+LABEL = 170  # room for the row's name
 VALUE = 44  # room for the number after the bar
-BAR = 9
+BAR = 11
 GAP = 2
 ROW_GAP = 10
 TOP = 28  # the legend

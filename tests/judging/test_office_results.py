@@ -64,7 +64,7 @@ def _after(publicity: Publicity) -> dt.datetime:
 def test_notice_blank_fields_take_the_standard_wording():
     defaults = default_notice(title="2031年度推选", issuers=["太原市文明办"], today=dt.date(2031, 12, 2))
     notice = notice_clean({"phone": "0351-1234567"}, defaults=defaults)
-    assert notice.title == "关于2031年度推选拟表彰对象的公示"
+    assert notice.title == "2031年度推选拟表彰对象公示"
     assert notice.issuers == ("太原市文明办",)
     assert notice.date == dt.date(2031, 12, 2)
     assert notice.date_text == "2031年12月2日"
