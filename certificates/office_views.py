@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from competition.enums import Phase
@@ -32,17 +32,16 @@ from competition.models import Competition
 from competition.rules import can_read_all
 from competition.views import chinese_error_pages
 from judging.models import Publicity
-from nominations.api.attachment_views import content_disposition
 
 from . import documents, selectors, services
 
 chinese_errors = chinese_error_pages("judging/error.html", not_found="该页面不存在，或您无权查看。")
 
 
-def _pdf(content: bytes, name: str, fallback: str) -> HttpResponse:
+def _pdf(content: bytes, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=documents.PDF_CONTENT_TYPE)
     name = re.sub(r'[\\/:*?"<>|\r\n\t]', "_", name)
-    response["Content-Disposition"] = content_disposition(name, fallback)
+    response["Content-Disposition"] = content_disposition_header(True, name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -112,7 +111,7 @@ def _reader_competition(request, pk: int) -> Competition:
 def publicity_pdf(request, pk: int):
     competition = _reader_competition(request, pk)
     publicity = get_object_or_404(Publicity.objects.select_related("competition"), competition=competition)
-    return _pdf(documents.publicity_pdf(publicity), f"{competition.title}公示.pdf", f"publicity-{competition.year}.pdf")
+    return _pdf(documents.publicity_pdf(publicity), f"{competition.title}公示.pdf")
 
 
 @login_required
@@ -122,4 +121,4 @@ def honours_pdf(request, pk: int):
     competition = _reader_competition(request, pk)
     if competition.phase not in (Phase.FINAL, Phase.ARCHIVED):
         raise Http404
-    return _pdf(documents.honours_pdf(competition), f"{competition.title}表彰名单.pdf", f"honours-{competition.year}.pdf")
+    return _pdf(documents.honours_pdf(competition), f"{competition.title}表彰名单.pdf")

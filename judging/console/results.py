@@ -31,6 +31,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competition.enums import Phase
@@ -38,7 +39,6 @@ from competition.exceptions import ApplicationError
 from competition.models import Competition
 from competition.rules import can_read_all
 from competition.views import chinese_error_pages
-from nominations.api.attachment_views import content_disposition
 
 from .. import guards, results_exports, selectors, standings
 from ..enums import AwardStatus, ObjectionChannel, ObjectionStatus
@@ -94,10 +94,10 @@ def _form_errors(form, exc: ApplicationError) -> None:
             form.add_error(name if name in form.fields else None, error)
 
 
-def _download(content: bytes, content_type: str, name: str, fallback: str) -> HttpResponse:
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     name = re.sub(r'[\\/:*?"<>|\r\n\t]', "_", name)
-    response["Content-Disposition"] = content_disposition(name, fallback)
+    response["Content-Disposition"] = content_disposition_header(True, name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -482,7 +482,7 @@ def honours_xlsx(request, pk: int):
         raise Http404
     content = results_exports.honours_xlsx(competition)
     return _download(
-        content, results_exports.XLSX_CONTENT_TYPE, f"{competition.title}表彰名单.xlsx", f"honours-{competition.year}.xlsx"
+        content, results_exports.XLSX_CONTENT_TYPE, f"{competition.title}表彰名单.xlsx"
     )
 
 
@@ -520,5 +520,5 @@ def statistics_xlsx(request, pk: int):
     competition = _competition(request, pk)
     content = results_exports.statistics_xlsx(standings.statistics(competition=competition))
     return _download(
-        content, results_exports.XLSX_CONTENT_TYPE, f"{competition.title}数据统计.xlsx", f"statistics-{competition.year}.xlsx"
+        content, results_exports.XLSX_CONTENT_TYPE, f"{competition.title}数据统计.xlsx"
     )

@@ -358,6 +358,8 @@ def test_statistics_per_unit_and_category(office, observer, round1, scored, comp
     text = page.content.decode()
     assert page.status_code == 200 and "<svg" in text and units[3].name in text
     xlsx = _client(observer).get(f"/judging/office/competitions/{competition.pk}/statistics.xlsx")
+    assert xlsx["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+    assert "%E6%95%B0%E6%8D%AE%E7%BB%9F%E8%AE%A1.xlsx" in xlsx["Content-Disposition"]  # 数据统计.xlsx
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(xlsx.content))
