@@ -59,6 +59,14 @@ def competition_certificates(request, pk: int):
         raise Http404
     competition = get_object_or_404(Competition, pk=pk)
     certificates = selectors.certificate_list(user=request.user, competition_id=competition.pk)
+    # Filters: by category and by status (unknown values are ignored).
+    categories = list(competition.categories.order_by("order", "id"))
+    category = request.GET.get("category", "")
+    if category.isdigit() and int(category) in {c.pk for c in categories}:
+        certificates = certificates.filter(category_id=int(category))
+    status = request.GET.get("status", "")
+    if status in CertificateStatus.values:
+        certificates = certificates.filter(status=status)
     batches = selectors.batch_list(user=request.user).filter(competition=competition)[:10]
     return render(
         request,
@@ -67,8 +75,14 @@ def competition_certificates(request, pk: int):
             "competition": competition,
             "certificates": certificates,
             "batches": batches,
+            "categories": categories,
+            "statuses": CertificateStatus.choices,
+            "chosen": {"category": category, "status": status},
+            "filtered": bool(request.GET.get("category") or request.GET.get("status")),
+            "tab": "certificates",
             "can_issue": request.user.has_perm("certificates.issue"),
             "can_download": request.user.has_perm("certificates.download_batch"),
+            "can_manage": request.user.has_perm("certificates.revoke_certificate"),
         },
     )
 

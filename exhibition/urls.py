@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views
+from . import office_views, views
 from .enums import ExhibitKind
 
 app_name = "exhibition"
@@ -18,5 +18,6 @@ urlpatterns = [
         {"kind": ExhibitKind.ORGANIZATION},
         name="organization",
     ),
+    path("office/competitions/<int:pk>/", office_views.publish_page, name="office-publish"),
     re_path(r"^media/(?P<name>[0-9a-f]{2}/[0-9a-f]{40}\.jpg)$", views.media, name="media"),
 ]

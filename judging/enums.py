@@ -25,6 +25,19 @@ class ObjectionStatus(models.TextChoices):
     SPAM = "spam", "无效（垃圾信息）"
 
 
+class ObjectionChannel(models.TextChoices):
+    """How an objection reached the office: the public form, or entered by the office."""
+
+    ONLINE = "online", "网上提交"
+    LETTER = "letter", "来信"
+    PHONE = "phone", "来电"
+    VISIT = "visit", "来访"
+
+
+# The channels the office enters by hand (the public form is ``online``).
+OFFLINE_CHANNELS = (ObjectionChannel.LETTER, ObjectionChannel.PHONE, ObjectionChannel.VISIT)
+
+
 class AwardStatus(models.TextChoices):
     PROPOSED = "proposed", "拟表彰"
     REMOVED = "removed", "已撤销"

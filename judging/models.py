@@ -14,7 +14,14 @@ from django.db.models import F, Q
 from competition.models import Category, Competition, Criterion, Round
 from nominations.models import Nomination
 
-from .enums import AssignmentStatus, AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
+from .enums import (
+    AssignmentStatus,
+    AwardStatus,
+    JobStatus,
+    ObjectionChannel,
+    ObjectionStatus,
+    ScorecardStatus,
+)
 
 
 class Pledge(models.Model):
@@ -262,6 +269,16 @@ class Publicity(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # The notice (公示文件) printed above the list, on the public page and in its PDF.
+    # Blank fields fall back to the standard wording (``judging.notice``).
+    notice_title = models.CharField("公示标题", max_length=200, blank=True)
+    notice_intro = models.TextField("公示说明", blank=True)
+    notice_how_to_object = models.TextField("异议方式", blank=True)
+    contact_phone = models.CharField("联系电话", max_length=40, blank=True)
+    contact_address = models.CharField("通讯地址", max_length=200, blank=True)
+    contact_email = models.EmailField("电子邮箱", blank=True)
+    notice_issuers = models.TextField("落款单位", blank=True, help_text="每行一个单位。")
+    notice_date = models.DateField("落款日期", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "公示"
@@ -312,6 +329,18 @@ class Objection(models.Model):
         "状态", max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN
     )
     client_address = models.GenericIPAddressField(null=True, blank=True)
+    channel = models.CharField(
+        "提出方式", max_length=16, choices=ObjectionChannel.choices, default=ObjectionChannel.ONLINE
+    )
+    received_on = models.DateField("收到日期", null=True, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
     created_at = models.DateTimeField("提出时间", auto_now_add=True)
     resolution = models.TextField("处理意见", blank=True)
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
@@ -326,6 +355,15 @@ class Objection(models.Model):
             models.CheckConstraint(
                 name="objection_resolved_has_reason",
                 condition=Q(status=ObjectionStatus.OPEN) | ~Q(resolution=""),
+            ),
+            models.CheckConstraint(
+                name="objection_channel_valid", condition=Q(channel__in=ObjectionChannel.values)
+            ),
+            # An objection received by letter, phone or visit is entered by the office, with its date.
+            models.CheckConstraint(
+                name="objection_offline_entered",
+                condition=Q(channel=ObjectionChannel.ONLINE)
+                | (Q(entered_by__isnull=False) & Q(received_on__isnull=False)),
             ),
         ]
 

@@ -109,3 +109,9 @@ rules.add_perm("judging.handle_objection", is_office & objection_can_be_handled)
 rules.add_perm("judging.view_console", can_read_all)
 rules.add_perm("judging.manage_assignments", is_office)
 rules.add_perm("judging.set_panels", is_office)
+
+# Office console: results (the 公示, objections, finalising, the 表彰名单, statistics).
+# Pages are read by the office and observers; every action is the office's.
+rules.add_perm("judging.view_results", can_read_all)
+rules.add_perm("judging.enter_objection", is_office)
+rules.add_perm("judging.view_statistics", can_read_all)

@@ -376,12 +376,16 @@ def publicity_data(*, publicity, public: bool) -> dict:
         .select_related("nomination", "nomination__unit", "category")
         .order_by("category__order", "final_rank", "nomination_id")
     )
+    from .notice import notice_of
+
+    notice = notice_of(publicity)
     return {
         "competition": publicity.competition_id,
         "title": publicity.competition.title,
         "starts_on": publicity.starts_on,
         "ends_on": publicity.ends_on,
         "working_days": publicity.working_days,
+        "notice": {**notice.form_initial(), "issuers": list(notice.issuers)},
         "entries": [
             {
                 "nomination": a.nomination_id,

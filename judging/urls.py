@@ -17,6 +17,7 @@ urlpatterns = [
     path("rounds/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("rounds/<int:pk>/close/", views.close_round, name="close"),
     path("office/", include("judging.console.urls")),
+    path("office/", include("judging.console.results_urls")),
 ]
 
 # The public 公示 page (no sign-in), mounted by config/urls.py as

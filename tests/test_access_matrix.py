@@ -453,6 +453,9 @@ MATRIX: list[tuple] = [
         "B": (401, 404, 404, 404, 404, 404, 403, 409)}),
     ("POST", "/api/v1/categories/{category}/panel/", {"judges": []},
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
+    # --- issue 12: the office enters an objection received by letter, phone or visit
+    ("POST", "/api/v1/objections/", {"competition": "{comp_pub}", "nomination": "{nom3}", "channel": "letter", **OBJECTION},
+        {"A": (401, 403, 403, 403, 403, 403, 403, 201)}),
     # --- notifications (A: officer A's, B: officer B's; nobody reads another's)
     ("GET", "/api/v1/notifications/", None, {"A": (401, 200, 200, 200, 200, 200, 200, 200)}),
     ("POST", "/api/v1/notifications/{notification}/read/", None, {
@@ -671,4 +674,114 @@ def test_every_console_page_is_in_the_page_matrix():
     assert routes <= covered, sorted(routes - covered)
 
 
-__all__ = ["MATRIX", "PAGE_MATRIX", "World", "build_world"]
+
+
+# --------------------------------------------------------------------------- the office's results pages (issue 12)
+#
+# The web pages (session sign-in, CSRF) of the 公示, objections, finalising, the 表彰名单,
+# statistics, certificates and the 云展馆, in the same world. Statuses as above, in CALLERS
+# order; a page answers 302 to the sign-in page for anonymous callers and 302 after an
+# office action (success or the service's refusal, shown on the next page).
+
+USERNAMES = {
+    OFFICE: "m-office", OBS: "m-observer", OFF_A: "m-unit-a", OFF_B: "m-unit-b",
+    J1: "m-judge1", J2: "m-judge2", J3: "m-judge3",
+}
+READ = (302, 404, 404, 404, 404, 404, 200, 200)
+ACT = (302, 404, 404, 404, 404, 404, 403, 302)
+ENTER = {"nomination": "{nom3}", "channel": "letter", "name": "王五", "phone": "13800001234",
+         "content": "来信反映该项目活动次数与事实不符。"}
+NOTICE_FORM = {"working_days": "5", "phone": "0351-4040123", "action": "publish"}
+
+# fmt: off
+PAGES: list[tuple] = [
+    ("GET", "/judging/office/competitions/{comp_pub}/results/", None, {"A": READ}),
+    ("GET", "/judging/office/competitions/{comp_pub}/publicity/", None, {"A": READ}),
+    ("POST", "/judging/office/competitions/{comp_pub}/publicity/", NOTICE_FORM, {"A": ACT}),
+    ("POST", "/judging/office/competitions/{comp_judge}/publicity/", NOTICE_FORM, {"A": (302, 404, 404, 404, 404, 404, 403, 200)}),
+    ("GET", "/judging/office/competitions/{comp_pub}/objections/", None, {"A": READ}),
+    ("GET", "/judging/office/competitions/{comp_pub}/objections/?status=open&channel=online", None, {"A": READ}),
+    ("GET", "/judging/office/competitions/{comp_pub}/objections/new/", None, {"A": READ}),
+    ("POST", "/judging/office/competitions/{comp_pub}/objections/new/", ENTER, {"A": ACT}),
+    ("GET", "/judging/office/objections/{objection}/", None, {"A": READ}),
+    ("POST", "/judging/office/objections/{objection}/resolve/", {"decision": "upheld", "reason": "经核实"},
+        {"A": (302, 404, 404, 404, 404, 404, 403, 200)}),
+    ("POST", "/judging/office/objections/{objection}/resolve/", {"decision": "dismissed", "reason": "经核实", "confirm": "1"},
+        {"A": ACT}),
+    ("POST", "/judging/office/objections/{objection}/spam/", {"reason": "无具体事实"}, {"A": ACT}),
+    ("GET", "/judging/office/competitions/{comp_pub}/finalize/", None, {"A": READ}),
+    ("POST", "/judging/office/competitions/{comp_pub}/finalize/", {"confirm": "on"}, {"A": ACT}),
+    ("GET", "/judging/office/competitions/{comp_final}/honours/", None, {"A": READ}),
+    ("GET", "/judging/office/competitions/{comp_final}/honours.xlsx", None, {"A": READ}),
+    ("GET", "/judging/office/competitions/{comp_pub}/statistics/", None, {"A": READ}),
+    ("GET", "/judging/office/competitions/{comp_pub}/statistics.xlsx", None, {"A": READ}),
+    ("GET", "/certificates/competitions/{comp_pub}/publicity.pdf", None, {"A": READ}),
+    ("GET", "/certificates/competitions/{comp_final}/honours.pdf", None, {"A": READ}),
+    ("GET", "/certificates/competitions/{comp_final}/", None, {"A": READ}),
+    ("GET", "/certificates/competitions/{comp_final}/?status=issued&category=1", None, {"A": READ}),
+    ("GET", "/certificates/{cert}/pdf/", None, {
+        "A": (302, 200, 404, 404, 404, 404, 404, 200),
+        "B": (302, 404, 200, 404, 404, 404, 404, 200)}),
+    ("POST", "/certificates/{cert}/revoke/", {"reason": "矩阵测试理由"}, {
+        "A": (302, 403, 404, 404, 404, 404, 403, 302),
+        "B": (302, 404, 403, 404, 404, 404, 403, 302)}),
+    ("POST", "/certificates/{cert}/reissue/", {"reason": "矩阵测试理由"}, {
+        "A": (302, 403, 404, 404, 404, 404, 403, 302),
+        "B": (302, 404, 403, 404, 404, 404, 403, 302)}),
+    ("GET", "/exhibition/office/competitions/{comp_final}/", None, {"A": READ}),
+    ("POST", "/exhibition/office/competitions/{comp_final}/", {}, {"A": ACT}),
+]
+# fmt: on
+
+
+def _results_page_cells():
+    for method, path, body, sides in PAGES:
+        for side, statuses in sides.items():
+            assert len(statuses) == len(CALLERS), (method, path, side)
+            for caller, expected in zip(CALLERS, statuses, strict=True):
+                yield pytest.param(method, path, body, side, caller, expected, id=f"page {method} {path} [{side}] {caller}")
+
+
+def _page_client(caller: str):
+    from django.test import Client
+
+    from competition.models import User
+
+    client = Client()
+    if caller != ANON:
+        client.force_login(User.objects.get(username=USERNAMES[caller]))
+    return client
+
+
+@pytest.mark.parametrize(("method", "path", "body", "side", "caller", "expected"), list(_results_page_cells()))
+def test_results_page_cell(world, db, method, path, body, side, caller, expected):
+    client = _page_client(caller)
+    url = _fill(path, world, side)
+    data = {k: (_fill(v, world, side) if isinstance(v, str) else v) for k, v in (body or {}).items()}
+    response = getattr(client, method.lower())(url, data) if method == "POST" else client.get(url)
+    content = response.getvalue() if response.streaming else response.content
+    assert response.status_code < 500, content[:500]
+    assert response.status_code == expected, f"{method} {url} as {caller}: {response.status_code}, expected {expected}"
+    if caller == ANON:
+        assert response["Location"].startswith("/accounts/login/")
+    if expected in (403, 404):
+        text = content.decode()
+        for secret in world.secrets:
+            assert secret not in text, f"refused page names {secret!r}"
+
+
+def test_page_actions_need_the_csrf_token(world, db):
+    """Every action of the pages is a POST that Django's CSRF check guards."""
+    from django.test import Client
+
+    from competition.models import User
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username=USERNAMES[OFFICE]))
+    for method, path, body, sides in PAGES:
+        if method == "POST":
+            url = _fill(path, world, "A")
+            assert client.post(url, body or {}).status_code == 403, url
+
+
+__all__ = ["MATRIX", "PAGE_MATRIX", "PAGES", "World", "build_world"]

@@ -20,9 +20,9 @@ from competition.models import Competition, Round
 from nominations.models import Nomination
 
 from .. import selectors
-from ..enums import ObjectionStatus
+from ..enums import OFFLINE_CHANNELS, ObjectionStatus
 from ..models import AggregationJob, Objection, Publicity, RankingSnapshot
-from ..services import results
+from ..services import office, results
 
 
 class MethodSerializer(Serializer):
@@ -35,8 +35,24 @@ class MethodSerializer(Serializer):
     )
 
 
+class NoticeSerializer(Serializer):
+    """The notice printed above the 公示 list; a field left out takes the standard wording."""
+
+    title = serializers.CharField(label="公示标题", required=False, allow_blank=True, max_length=200)
+    intro = serializers.CharField(label="公示说明", required=False, allow_blank=True, max_length=2000)
+    how_to_object = serializers.CharField(label="异议方式", required=False, allow_blank=True, max_length=2000)
+    phone = serializers.CharField(label="联系电话", required=False, allow_blank=True, max_length=40)
+    address = serializers.CharField(label="通讯地址", required=False, allow_blank=True, max_length=200)
+    email = serializers.CharField(label="电子邮箱", required=False, allow_blank=True, max_length=254)
+    issuers = serializers.ListField(
+        label="落款单位", child=serializers.CharField(max_length=100), required=False, max_length=5
+    )
+    date = serializers.DateField(label="落款日期", required=False)
+
+
 class PublicitySerializer(Serializer):
     working_days = serializers.IntegerField(label="公示期（工作日）", min_value=1, max_value=30, required=False)
+    notice = NoticeSerializer(label="公示文件", required=False)
 
 
 class ObjectionInSerializer(Serializer):
@@ -279,7 +295,10 @@ class CompetitionResultsViewSet(viewsets.GenericViewSet):
         data = PublicitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         publicity = results.publicity_publish(
-            actor=request.user, competition=self.get_object(), working_days=data.validated_data.get("working_days")
+            actor=request.user,
+            competition=self.get_object(),
+            working_days=data.validated_data.get("working_days"),
+            notice=data.validated_data.get("notice"),
         )
         return Response(selectors.publicity_data(publicity=publicity, public=False))
 
@@ -361,19 +380,53 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objection
-        fields = ["id", "competition", "nomination", "title", "name", "phone", "content", "status", "created_at", "resolution", "resolved_at"]
+        fields = ["id", "competition", "nomination", "title", "name", "phone", "content", "channel", "received_on", "status", "created_at", "resolution", "resolved_at"]
+
+
+class ObjectionEnterSerializer(Serializer):
+    """An objection the office received by letter, phone or visit."""
+
+    competition = serializers.IntegerField(label="推选活动")
+    nomination = serializers.IntegerField(label="公示对象")
+    channel = serializers.ChoiceField(label="提出方式", choices=[c.value for c in OFFLINE_CHANNELS])
+    received_on = serializers.DateField(label="收到日期", required=False)
+    name = serializers.CharField(label="姓名", max_length=30, allow_blank=True)
+    phone = serializers.CharField(label="手机号码", max_length=20, allow_blank=True)
+    content = serializers.CharField(label="异议内容", max_length=2000, allow_blank=True)
 
 
 class ObjectionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ObjectionSerializer
     permission_classes = [RulesPermission]
-    permission_rules = {"list": "judging.view_objections", "retrieve": "judging.view_objections", "resolve": "judging.resolve_objection", "spam": "judging.mark_objection_spam"}
-    filterset_fields = ["competition", "status", "nomination"]
+    permission_rules = {"list": "judging.view_objections", "retrieve": "judging.view_objections", "create": "judging.enter_objection", "resolve": "judging.resolve_objection", "spam": "judging.mark_objection_spam"}
+    filterset_fields = ["competition", "status", "nomination", "channel"]
 
     def get_queryset(self):
         if not self.request.user.has_perm("judging.view_objections"):
             return Objection.objects.none()
         return Objection.objects.select_related("nomination")
+
+    @extend_schema(request=ObjectionEnterSerializer, responses={201: ObjectionSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}, summary="登记来信、来电或来访提出的异议")
+    def create(self, request):
+        data = ObjectionEnterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        competition = Competition.objects.filter(pk=data.validated_data["competition"]).first()
+        if competition is None:
+            raise NotFound("未找到该推选活动。")
+        nomination = Nomination.objects.filter(
+            pk=data.validated_data["nomination"], competition=competition
+        ).first()
+        objection = office.objection_enter(
+            actor=request.user,
+            competition=competition,
+            nomination=nomination,
+            channel=data.validated_data["channel"],
+            name=data.validated_data["name"],
+            phone=data.validated_data["phone"],
+            content=data.validated_data["content"],
+            received_on=data.validated_data.get("received_on"),
+        )
+        return Response(ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ResolveSerializer, responses={200: ObjectionSerializer, 400: ERROR, 409: ERROR}, summary="处理异议")
     @action(detail=True, methods=["post"])

@@ -146,8 +146,10 @@ STEP_URLS: dict[str, tuple[str, str]] = {
     "assign": ("judging:console:assign", "round"),
     "progress": ("judging:progress", "round"),
     "close": ("judging:ranking", "round"),
+    "publish": ("judging:results-publicity", "competition"),
+    "objections": ("judging:results-objections", "competition"),
+    "finalize": ("judging:results-finalize", "competition"),
     "certificates": ("certificates:competition", "competition"),
-    # Added with their pages: "publish", "objections", "finalize".
 }
 
 
@@ -195,8 +197,14 @@ ENTRIES: list[Entry] = [
     Entry("评审", "评审进度", "judging:progress", takes="round"),
     Entry("评审", "回避冲突", "judging:conflicts", takes="round"),
     Entry("评审", "排名", "judging:ranking", takes="round"),
+    Entry("公示与表彰", "概览", "judging:results-overview"),
+    Entry("公示与表彰", "公示", "judging:results-publicity"),
+    Entry("公示与表彰", "异议", "judging:results-objections"),
+    Entry("公示与表彰", "确定结果", "judging:results-finalize"),
+    Entry("公示与表彰", "表彰名单", "judging:results-honours"),
     Entry("表彰与证书", "荣誉证书", "certificates:competition"),
-    # 公示与异议 (publish, objections, finalise), 表彰名单 and 数据统计 are added here with their pages.
+    Entry("表彰与证书", "云展馆", "exhibition:office-publish"),
+    Entry("数据统计", "数据统计", "judging:results-statistics"),
 ]
 
 

@@ -400,19 +400,9 @@ def final_standings(competition: Competition) -> dict[int, list[aggregation.Fina
     }
 
 
-@transaction.atomic
-def publicity_publish(
-    *, actor: User, competition: Competition, working_days: int | None = None, now: datetime | None = None
-) -> Publicity:
-    """Publish the proposed winners (the top ``award_quota`` of each category) for 公示."""
-    require(is_office, actor)
-    competition = Competition.objects.select_for_update().get(pk=competition.pk)
-    now = now or timezone.now()
-    refuse(publish_refusal(competition, actor, now))
-    days = working_days or competition.publicity_working_days
-    if days < 1 or days > 30:
-        raise ValidationFailed(fields={"working_days": ["公示期：应为 1 到 30 个工作日。"]})
-    starts, ends = publicity_period(timezone.localtime(now).date(), days, competition.holidays)
+def proposed_awards(competition: Competition) -> list[Award]:
+    """The proposed winners (unsaved ``Award`` rows): the top ``award_quota`` of each
+    category's final ranking among the nominations that reached the last round."""
     categories = {c.pk: c for c in competition.categories.all()}
     rows = []
     for category_id, finals in final_standings(competition).items():
@@ -428,16 +418,66 @@ def publicity_publish(
                         final_rank=entry.rank,
                     )
                 )
+    return rows
+
+
+def publicity_refusal(competition: Competition, now: datetime) -> str | None:
+    """Why the 公示 cannot be published now, or None (``refusals.publish_refusal``)."""
+    return publish_refusal(competition, None, now)
+
+
+def publicity_days(competition: Competition, working_days: int | None) -> int:
+    days = working_days or competition.publicity_working_days
+    if days < 1 or days > 30:
+        raise ValidationFailed(fields={"working_days": ["公示期：应为 1 到 30 个工作日。"]})
+    return days
+
+
+@transaction.atomic
+def publicity_publish(
+    *,
+    actor: User,
+    competition: Competition,
+    working_days: int | None = None,
+    notice: dict | None = None,
+    now: datetime | None = None,
+) -> Publicity:
+    """Publish the proposed winners (the top ``award_quota`` of each category) for 公示.
+
+    ``notice``: the text of the notice (公示文件) printed above the list
+    (``judging.notice.FIELDS``); missing or blank fields take the standard wording.
+    """
+    from ..notice import notice_clean, notice_defaults
+
+    require(is_office, actor)
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    now = now or timezone.now()
+    refuse(publish_refusal(competition, actor, now))
+    days = publicity_days(competition, working_days)
+    today = timezone.localtime(now).date()
+    text = notice_clean(notice or {}, defaults=notice_defaults(competition, today))
+    starts, ends = publicity_period(today, days, competition.holidays)
+    rows = proposed_awards(competition)
     Award.objects.bulk_create(rows)
     publicity = Publicity.objects.create(
-        competition=competition, working_days=days, starts_on=starts, ends_on=ends, published_by=actor
+        competition=competition,
+        working_days=days,
+        starts_on=starts,
+        ends_on=ends,
+        published_by=actor,
+        **text.model_fields(),
     )
     competition_advance(actor=actor, competition=competition, to=Phase.PUBLICITY, now=now)
     audit_record(
         actor=actor,
         action="publicity.publish",
         obj=publicity,
-        after={"starts_on": starts, "ends_on": ends, "winners": sorted(r.nomination_id for r in rows)},
+        after={
+            "starts_on": starts,
+            "ends_on": ends,
+            "winners": sorted(r.nomination_id for r in rows),
+            "notice": text.model_fields(),
+        },
     )
     notify(
         event=Event.PUBLICITY_PUBLISHED,
@@ -460,6 +500,22 @@ def _objection_limit(kind: str, ident: str, limit: int, window: int, message: st
     wait = ratelimit.hit(f"objection:{kind}:{ident}", limit=limit, window=window)
     if wait is not None:
         raise ratelimit.RateLimited(message.format(wait=ratelimit.wait_text(wait)), retry_after=wait)
+
+
+def objection_fields(*, name: str, phone: str, content: str) -> tuple[str, str, str, dict[str, list[str]]]:
+    """The real-name fields of an objection, stripped, and their errors (the public form
+    and the office's entry of one received offline ask the same)."""
+    name, phone, content = (name or "").strip(), (phone or "").strip(), (content or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not 2 <= len(name) <= 30:
+        errors["name"] = ["姓名：请填写真实姓名（2–30 个字）。"]
+    if not (PHONE_RE.match(phone) and phone.startswith("1")):
+        errors["phone"] = ["手机号码：请填写 11 位手机号码。"]
+    if len(content) < 10:
+        errors["content"] = ["异议内容：请具体说明异议事实（不少于 10 个字）。"]
+    if len(content) > 2000:
+        errors["content"] = ["异议内容：不超过 2000 字。"]
+    return name, phone, content, errors
 
 
 @transaction.atomic
@@ -485,16 +541,7 @@ def objection_lodge(
             "address", client_address, settings.OBJECTIONS_PER_ADDRESS_PER_HOUR, 3600,
             "提交过于频繁，请 {wait}后再试。",
         )
-    name, phone, content = (name or "").strip(), (phone or "").strip(), (content or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not 2 <= len(name) <= 30:
-        errors["name"] = ["姓名：请填写真实姓名（2–30 个字）。"]
-    if not (PHONE_RE.match(phone) and phone.startswith("1")):
-        errors["phone"] = ["手机号码：请填写 11 位手机号码。"]
-    if len(content) < 10:
-        errors["content"] = ["异议内容：请具体说明异议事实（不少于 10 个字）。"]
-    if len(content) > 2000:
-        errors["content"] = ["异议内容：不超过 2000 字。"]
+    name, phone, content, errors = objection_fields(name=name, phone=phone, content=content)
     if errors:
         raise ValidationFailed(fields=errors)
     competition = Competition.objects.get(pk=competition.pk)
@@ -618,11 +665,19 @@ def objection_mark_spam(*, actor: User, objection: Objection, reason: str) -> Ob
     return objection
 
 
-def _next_ranked(competition: Competition, category_id: int) -> Award | None:
+def next_ranked_entry(competition: Competition, category_id: int) -> aggregation.FinalEntry | None:
+    """The best-ranked finalist of the category who is not on the list (nor was removed from it)."""
     taken = set(Award.objects.filter(competition=competition).values_list("nomination_id", flat=True))
     for entry in final_standings(competition).get(category_id, []):
         if entry.nomination in taken or not entry.reached_last:
             continue
+        return entry
+    return None
+
+
+def _next_ranked(competition: Competition, category_id: int) -> Award | None:
+    entry = next_ranked_entry(competition, category_id)
+    if entry is not None:
         award = Award.objects.create(
             competition=competition,
             category_id=category_id,
