@@ -7,17 +7,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from competition import services
-from competition.enums import Role
-from tests.factories import STRONG_PASSWORD
-
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def office(db):
-    return services.user_create(actor=None, username="sec-office", password=STRONG_PASSWORD, role=Role.OFFICE)
 
 
 def test_csrf_is_enforced_on_session_requests(office):
