@@ -27,6 +27,11 @@ demo: setup
 	$(LOCAL) $(BIN)/python manage.py seed_demo --password "$${PASSWORD:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(9))')}"
 	$(LOCAL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# The suite runs in two processes (pytest-xdist); each has its own test database,
+# Redis database and media directory (config/settings/test.py). PYTEST_ARGS replaces
+# the default: `make test PYTEST_ARGS=` runs in one process, `PYTEST_ARGS="-n 4 -x"` …
+PYTEST_ARGS ?= -n 2
+
 test: setup lint check
 	$(BIN)/pytest $(PYTEST_ARGS)
 
