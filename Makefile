@@ -49,6 +49,11 @@ demo-password:
 	echo "  （$$how；保存在 $(DEMO_PASSWORD_FILE)）"; \
 	echo "============================================================"
 
+# The suite runs in two processes (pytest-xdist); each has its own test database,
+# Redis database and media directory (config/settings/test.py). PYTEST_ARGS replaces
+# the default: `make test PYTEST_ARGS=` runs in one process, `PYTEST_ARGS="-n 4 -x"` …
+PYTEST_ARGS ?= -n 2
+
 test: setup lint check
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -1,10 +1,24 @@
 """Shared fixtures. Tests that need PostgreSQL or Redis use ``postgres``/``redis_url``:
-they skip on a laptop without them and fail under CI=true."""
+they skip on a laptop without them and fail under CI=true.
+
+The accounts and units every app's tests start from are defined here once:
+
+- ``units``: the 24 Taiyuan units in their order (``units[0]`` is 小店区 140105,
+  ``units[1]`` 迎泽区 140106); ``unit`` is 小店区 and ``other_unit`` 迎泽区;
+- ``office`` (username ``office``, 市文明办, staff), ``observer`` and ``officer``
+  (``unit-140105``, of 小店区): made by the factories, so they leave no audit
+  entry of their own and sign in with ``tests.factories.PASSWORD``.
+
+An app's conftest adds what is its own (the notifications tests give the
+office and the officers an e-mail address under the same names).
+"""
 
 import os
 
 import pytest
 from django.db import connection
+
+from tests.factories import ObserverFactory, OfficeFactory, OfficerFactory, taiyuan_unit
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -37,6 +51,40 @@ def redis_url():
     except redis.RedisError:
         _missing("Redis")
     return url
+
+
+@pytest.fixture
+def units(db):
+    """The 24 Taiyuan units of the data migration, in their order."""
+    from competition.models import Unit
+
+    return list(Unit.objects.order_by("order"))
+
+
+@pytest.fixture
+def unit(db):
+    return taiyuan_unit("140105")  # 小店区
+
+
+@pytest.fixture
+def other_unit(db):
+    return taiyuan_unit("140106")  # 迎泽区
+
+
+@pytest.fixture
+def office(db):
+    return OfficeFactory(username="office", display_name="市文明办")
+
+
+@pytest.fixture
+def observer(db):
+    return ObserverFactory(username="observer")
+
+
+@pytest.fixture
+def officer(unit):
+    """The officer of 小店区."""
+    return OfficerFactory(username="unit-140105", unit=unit)
 
 
 @pytest.fixture(autouse=True)

@@ -67,6 +67,15 @@ DEFAULT_ROUNDS = [
 ]
 
 
+def _letters(n: int, width: int = 4) -> str:
+    """``n`` written with the letters A-Z (0 -> "AAAA", 27 -> "AABB")."""
+    out = ""
+    for _ in range(width):
+        n, digit = divmod(n, 26)
+        out = chr(ord("A") + digit) + out
+    return out
+
+
 def taiyuan_unit(code: str) -> Unit:
     """One of the 24 units shipped by the data migration."""
     return Unit.objects.get(code=code)
@@ -118,6 +127,9 @@ class OfficerFactory(UserFactory):
 
 class JudgeFactory(UserFactory):
     """A judge account with its profile (``profile__unit=...`` sets the affiliation)."""
+
+    class Meta:
+        skip_postgeneration_save = True  # the profile points at the user; the user is unchanged
 
     username = factory.Sequence(lambda n: f"judge{n:04d}")
     role = Role.JUDGE
@@ -180,7 +192,7 @@ class CategoryFactory(DjangoModelFactory):
         model = Category
 
     competition = factory.SubFactory(CompetitionFactory)
-    code = factory.Sequence(lambda n: f"C{n:04d}")
+    code = factory.Sequence(lambda n: "C" + _letters(n))  # Latin letters, as the API and numbering want
     name = factory.Sequence(lambda n: f"奖项{n:04d}")
     kind = CategoryKind.PROJECT
     order = factory.Sequence(lambda n: n + 1)

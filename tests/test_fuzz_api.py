@@ -1,6 +1,7 @@
 """Fuzzing the API with schemathesis: every operation of ``/api/schema/`` with each role's token.
 
-The schema is loaded from the Django application itself (WSGI, no server).
+The schema is loaded from the Django application itself (WSGI, no server), once, by the
+first test that fuzzes; the tests are parametrised from the URLconf (``operation_labels``).
 Each (role, operation) pair is one test: a bounded number of generated
 requests (``FUZZ_EXAMPLES``, 8 by default, a third of that anonymously; set the environment variable to
 fuzz harder locally), derandomised so that CI is reproducible, no shrinking.
@@ -23,17 +24,14 @@ status and, for errors, the error shape.
 
 from __future__ import annotations
 
+import functools
 import os
 
 import pytest
-import schemathesis
 from django.core import signals
 from django.core.cache import cache
-from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from tests.test_access_matrix import build_world
 
@@ -42,8 +40,38 @@ ANONYMOUS_EXAMPLES = max(1, EXAMPLES // 3)  # everything but the public endpoint
 ROLES = ("anonymous", "office", "officer_a", "judge_assigned", "observer")
 ERROR_CODES = {400, 401, 403, 404, 405, 406, 409, 415, 429, 503}
 
-SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
-OPERATIONS = {result.ok().label: result.ok() for result in SCHEMA.get_all_operations()}
+
+def operation_labels() -> list[str]:
+    """Every API operation as schemathesis labels it ("GET /api/v1/units/{id}/"), read from
+    the URLconf the way drf-spectacular enumerates it, without generating the schema.
+
+    Generating and parsing the schema takes seconds; done at import, every run that
+    collects this module paid for it (each xdist worker, a ``-k`` or ``-m`` run that
+    selects none of these tests). It is now built once, by the first test that fuzzes
+    (``operations``); ``test_every_schema_operation_is_fuzzed`` checks the two lists agree.
+    """
+    from drf_spectacular.generators import EndpointEnumerator
+
+    return sorted(
+        {
+            f"{method} {path.replace('{pk}', '{id}')}"
+            for path, _regex, method, _view in EndpointEnumerator().get_api_endpoints()
+            if path.startswith("/api/v1/")  # the schema and its docs page are not in the schema
+        }
+    )
+
+
+LABELS = operation_labels()
+
+
+@functools.cache
+def operations() -> dict:
+    """The schema's operations by label, loaded from the Django application itself (WSGI, no server)."""
+    import schemathesis
+    from django.core.wsgi import get_wsgi_application
+
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    return {result.ok().label: result.ok() for result in schema.get_all_operations()}
 
 
 @pytest.fixture(scope="module")
@@ -99,10 +127,20 @@ def _documented(operation, status: int) -> bool:
     return str(status) in responses or f"{str(status)[0]}XX" in responses or "default" in responses
 
 
-@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_every_schema_operation_is_fuzzed():
+    assert sorted(operations()) == LABELS
+
+
+@pytest.mark.parametrize("label", LABELS)
 @pytest.mark.parametrize("role", ROLES)
 def test_fuzz(world, db, role, label):
-    operation = OPERATIONS[label]
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+    )
+
+    operation = operations()[label]
     headers = {} if role == "anonymous" else {"Authorization": f"Token {world.tokens[role]}"}
 
     @settings(

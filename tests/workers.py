@@ -22,13 +22,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def worker_env(redis_url: str, **extra: str) -> dict[str, str]:
+    """The worker's environment: this test run's database, Redis and media directory.
+
+    Under pytest-xdist they are the pytest worker's own (config/settings/test.py);
+    they are passed as they are, and the xdist variables are left out so that the
+    settings do not move them on a second time.
+    """
+    from django.conf import settings
+
     db = connection.settings_dict
     url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST_XDIST_")},
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": url,
         "REDIS_URL": redis_url,
+        "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CELERY_VISIBILITY_TIMEOUT": "3",
         "CELERY_UNACKED_RESTORE_INTERVAL": "1",
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",

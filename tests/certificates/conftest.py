@@ -25,11 +25,12 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from certificates.artwork import draw_seal
 from competition import services as competition_services
 from competition.enums import CategoryKind, Phase, Role
-from competition.models import Category, Competition, Issuer, Unit
+from competition.models import Competition, Unit
 from judging.enums import AwardStatus
 from judging.models import Award
-from tests.factories import STRONG_PASSWORD
+from tests.factories import STRONG_PASSWORD, CategoryFactory, IssuerFactory
 from tests.judging.conftest import accepted, api, judging_competition
+from tests.judging.factories import AwardFactory
 
 WORDING = "在{year}年度太原市学雷锋志愿服务先进典型宣传推选活动中，被评为“太原市学雷锋{award}”。特发此证，以资鼓励。"
 ISSUERS = ["中共太原市委宣传部", "太原市精神文明建设委员会办公室"]
@@ -47,9 +48,7 @@ def seal_png(name: str) -> bytes:
 def _seals(competition: Competition) -> None:
     competition.issuers.all().delete()
     for order, name in enumerate(ISSUERS):
-        issuer = Issuer(competition=competition, name=name, order=order)
-        issuer.seal.save("seal.png", ContentFile(seal_png(name)), save=False)
-        issuer.save()
+        IssuerFactory(competition=competition, name=name, order=order, seal=ContentFile(seal_png(name), name="seal.png"))
 
 
 def make_final(office, *, year: int = 2022, seals: bool = True) -> Competition:
@@ -59,7 +58,7 @@ def make_final(office, *, year: int = 2022, seals: bool = True) -> Competition:
         phase=Phase.FINAL, certificate_wording=WORDING, title=f"{year}年度太原市学雷锋志愿服务先进典型推选"
     )
     competition.refresh_from_db()
-    Category.objects.create(
+    CategoryFactory(
         competition=competition,
         code="ZYZ",
         name="最美志愿者",
@@ -77,14 +76,8 @@ def award_for(competition, code: str, unit: Unit, *, title: str, organization: s
     """An accepted nomination of ``unit`` in category ``code`` and its final award."""
     category = competition.categories.get(code=code)
     nomination = accepted(competition, category, unit, title=title, organization=organization)[0]
-    return Award.objects.create(
-        competition=competition,
-        category=category,
-        nomination=nomination,
-        final_score="90.00",
-        final_rank=rank,
-        status=AwardStatus.FINAL,
-        finalized_at=FINALIZED,
+    return AwardFactory(
+        nomination=nomination, final_score="90.00", final_rank=rank, status=AwardStatus.FINAL, finalized_at=FINALIZED
     )
 
 
@@ -163,21 +156,6 @@ def qr_image_matrix(pdf: bytes, size: int) -> list[list[bool]]:
 
 
 @pytest.fixture
-def office(db):
-    return competition_services.user_create(actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE)
-
-
-@pytest.fixture
-def observer(db):
-    return competition_services.user_create(actor=None, username="observer", password=STRONG_PASSWORD, role=Role.OBSERVER)
-
-
-@pytest.fixture
-def units(db):
-    return list(Unit.objects.order_by("order"))
-
-
-@pytest.fixture
 def final(office):
     return make_final(office)
 
@@ -193,13 +171,6 @@ def awards(final, units):
         award_for(final, "ZZ", units[0], title="太原市城市综合管理服务指挥中心志愿服务队"),
         award_for(final, "ZYZ", units[2], title="王𠮷堃"),
     ]
-
-
-@pytest.fixture
-def officer(units):
-    return competition_services.user_create(
-        actor=None, username="unit-a", password=STRONG_PASSWORD, role=Role.OFFICER, unit=units[0]
-    )
 
 
 @pytest.fixture

@@ -1,28 +1,8 @@
 import pytest
 
-from tests.factories import (
-    JudgeFactory,
-    ObserverFactory,
-    OfficeFactory,
-    OfficerFactory,
-    api_client,
-    taiyuan_unit,
-)
+from tests.factories import JudgeFactory, api_client
 
-
-@pytest.fixture
-def office(db):
-    return OfficeFactory(username="office-t", display_name="市文明办")
-
-
-@pytest.fixture
-def observer(db):
-    return ObserverFactory(username="observer-t")
-
-
-@pytest.fixture
-def officer(db):
-    return OfficerFactory(username="unit-t", unit=taiyuan_unit("140105"))
+# office, observer and officer: tests/conftest.py
 
 
 @pytest.fixture

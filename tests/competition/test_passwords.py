@@ -165,7 +165,7 @@ def test_password_change_api_wrong_old_password_is_400_naming_it(office):
     assert not AuditEntry.objects.filter(action="user.password_change").exists()
 
 
-@pytest.mark.parametrize("weak", ["password", "12345678", "office-t-2026"])
+@pytest.mark.parametrize("weak", ["password", "12345678", "office-2026"])
 def test_password_change_api_weak_new_password_is_400_naming_it(office, weak):
     client = api_client(office)
     error = assert_error(change(client, new=weak), 400, "validation_failed")

@@ -15,19 +15,17 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from django.core.files.base import ContentFile
-from django.utils import timezone
 from rest_framework.test import APIClient
 
-from competition import services as competition_services
-from competition.enums import Phase, Role
+from competition.enums import Phase
 from competition.models import Competition, Unit
 from judging.enums import AwardStatus
 from judging.models import Award
-from nominations.enums import AttachmentKind, Status
+from nominations.enums import Status
 from nominations.models import Attachment, Nomination
-from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import judging_competition
+from tests.judging.factories import AwardFactory
+from tests.nominations.factories import AttachmentFactory, NominationFactory
 
 # Material of a nomination that must never leave through the public interface.
 SECRETS = {
@@ -77,21 +75,16 @@ def add_photo(
 ) -> Attachment:
     n = next(_seq)  # every photo different: renditions are named by their content
     content = content or photo_bytes(size=size, color=(40 + (n * 37) % 200, 90 + (n * 11) % 150, 160))
-    attachment = Attachment(
+    return AttachmentFactory(
         nomination=nomination,
-        kind=AttachmentKind.PHOTO,
+        content=content,
         original_name="现场.jpg",
         content_type="image/jpeg",
-        size=len(content),
-        sha256="0" * 64,
         width=1600,
         height=1200,
         caption=caption,
         order=order,
     )
-    attachment.file.save("photo.jpg", ContentFile(content), save=False)
-    attachment.save()
-    return attachment
 
 
 def nominee(
@@ -108,12 +101,10 @@ def nominee(
 ) -> Nomination:
     """A nomination with every field filled (the private ones with ``SECRETS``)."""
     n = next(_seq)
-    existing = Nomination.objects.filter(category=category, unit=unit).count()
-    nomination = Nomination.objects.create(
+    nomination = NominationFactory(
         competition=competition,
         category=category,
         unit=unit,
-        order=existing + 1,
         status=status,
         title=title or f"{unit.short_name}志愿服务项目{n}",
         organization=organization,
@@ -137,16 +128,7 @@ def nominee(
 
 
 def award(nomination: Nomination, *, status: str = AwardStatus.FINAL, rank: int = 1) -> Award:
-    return Award.objects.create(
-        competition=nomination.competition,
-        category=nomination.category,
-        nomination=nomination,
-        final_score=SECRET_SCORE,
-        final_rank=rank,
-        status=status,
-        removed_reason="异议成立" if status == AwardStatus.REMOVED else "",
-        finalized_at=timezone.now() if status == AwardStatus.FINAL else None,
-    )
+    return AwardFactory(nomination=nomination, final_score=SECRET_SCORE, final_rank=rank, status=status)
 
 
 def winner(competition, category, unit, **kwargs) -> Nomination:
@@ -179,28 +161,6 @@ def _fresh_exhibition_memo():
     caching.forget_all()
     yield
     caching.forget_all()
-
-
-@pytest.fixture
-def office(db):
-    return competition_services.user_create(actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE)
-
-
-@pytest.fixture
-def observer(db):
-    return competition_services.user_create(actor=None, username="observer", password=STRONG_PASSWORD, role=Role.OBSERVER)
-
-
-@pytest.fixture
-def units(db):
-    return list(Unit.objects.order_by("order"))
-
-
-@pytest.fixture
-def officer(units):
-    return competition_services.user_create(
-        actor=None, username="unit-officer", password=STRONG_PASSWORD, role=Role.OFFICER, unit=units[0]
-    )
 
 
 @pytest.fixture

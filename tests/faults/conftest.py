@@ -1,13 +1,4 @@
-"""The fault tests reuse the nominations and judging fixtures."""
+"""The fault tests reuse the nominations and judging fixtures (the accounts and units are tests/conftest.py's)."""
 
-from tests.judging.conftest import units  # noqa: E402, F401
-from tests.judging.test_worker import scored_round  # noqa: E402, F401
-from tests.nominations.conftest import (  # noqa: F401
-    competition,
-    complete_draft,
-    draft,
-    office,
-    officer,
-    project_category,
-    unit,
-)
+from tests.judging.test_worker import scored_round  # noqa: F401
+from tests.nominations.conftest import competition, complete_draft, draft, project_category  # noqa: F401

@@ -19,6 +19,7 @@ from nominations.enums import Status
 from nominations.models import Nomination
 from tests.factories import STRONG_PASSWORD
 from tests.nominations.conftest import competition_payload
+from tests.nominations.factories import NominationFactory, next_order
 
 _seq = itertools.count(1)
 
@@ -65,26 +66,21 @@ def judging_competition(office, *, year=2031, judges_per_nomination=3, rounds=No
 
 def accepted(competition, category, unit, *, title=None, organization="某志愿服务队", n=1) -> list[Nomination]:
     """Accepted nominations written directly (the nominations app tests the road there)."""
-    existing = Nomination.objects.filter(category=category, unit=unit).count()
-    rows = [
-        Nomination(
-            competition=competition,
-            category=category,
-            unit=unit,
-            order=existing + i + 1,
-            status=Status.ACCEPTED,
-            title=title or f"{unit.short_name}项目{existing + i + 1}",
-            organization=organization,
-            introduction="简介",
-            summary="概述",
-            started_on=dt.date(2015, 1, 1),
-            volunteers=100,
-            active_volunteers=80,
-            pledge=True,
+    rows = []
+    for _ in range(n):
+        order = next_order(category, unit)
+        rows.append(
+            NominationFactory(
+                competition=competition,
+                category=category,
+                unit=unit,
+                order=order,
+                status=Status.ACCEPTED,
+                title=title or f"{unit.short_name}项目{order}",
+                organization=organization,
+            )
         )
-        for i in range(n)
-    ]
-    return Nomination.objects.bulk_create(rows)
+    return rows
 
 
 def score_all(round_, points_for):
@@ -94,21 +90,6 @@ def score_all(round_, points_for):
         scores = {c.pk: points_for(a.judge, a.nomination, c) for c in a.nomination.category.criteria.all()}
         judging_services.scorecard_save(judge=a.judge, assignment=a, scores=scores, comment="认真评审", version=0)
         judging_services.scorecard_submit(judge=a.judge, assignment=a)
-
-
-@pytest.fixture
-def office(db):
-    return competition_services.user_create(actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE)
-
-
-@pytest.fixture
-def observer(db):
-    return competition_services.user_create(actor=None, username="observer", password=STRONG_PASSWORD, role=Role.OBSERVER)
-
-
-@pytest.fixture
-def units(db):
-    return list(Unit.objects.order_by("order"))
 
 
 @pytest.fixture

@@ -13,11 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from competition import services as competition_services
-from competition.enums import Role
 from judging import services
 from judging.models import Assignment, ConflictDeclaration, Pledge, Scorecard
-from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import accepted, make_judge
 
 pytestmark = pytest.mark.django_db
@@ -70,13 +67,6 @@ def judge_a(judges):
 @pytest.fixture
 def judge_b(judges):
     return judges[1]
-
-
-@pytest.fixture
-def officer(units):
-    return competition_services.user_create(
-        actor=None, username="unit-officer", password=STRONG_PASSWORD, role=Role.OFFICER, unit=units[0]
-    )
 
 
 def own(judge, round_):

@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 
 from competition import services as competition_services
 from competition.enums import Phase, Role
-from competition.models import Competition, Unit
-from nominations.enums import AttachmentKind, Status
-from nominations.models import Attachment, Nomination
+from competition.models import Competition
+from nominations.enums import Status
+from nominations.models import Nomination
 from tests.factories import STRONG_PASSWORD
 
 RUBRIC = [("项目设计", 15), ("组织管理", 15), ("执行情况", 20), ("社会效益", 25), ("创新性", 15), ("可持续性", 10)]
@@ -88,37 +88,6 @@ def competition_payload(year: int, *, opens: dt.datetime, closes: dt.datetime) -
 
 
 @pytest.fixture
-def office(db):
-    return competition_services.user_create(
-        actor=None, username="office", password=STRONG_PASSWORD, role=Role.OFFICE
-    )
-
-
-@pytest.fixture
-def observer(db):
-    return competition_services.user_create(
-        actor=None, username="observer", password=STRONG_PASSWORD, role=Role.OBSERVER
-    )
-
-
-@pytest.fixture
-def unit(db):
-    return Unit.objects.get(code="140105")  # 小店区
-
-
-@pytest.fixture
-def other_unit(db):
-    return Unit.objects.get(code="140106")  # 迎泽区
-
-
-@pytest.fixture
-def officer(unit):
-    return competition_services.user_create(
-        actor=None, username="unit-140105", password=STRONG_PASSWORD, role=Role.OFFICER, unit=unit
-    )
-
-
-@pytest.fixture
 def second_officer(unit):
     """Another officer of the same unit."""
     return competition_services.user_create(
@@ -183,24 +152,10 @@ def make_nomination(officer, competition, category, **fields) -> Nomination:
 
 def attach_required(nomination: Nomination) -> None:
     """Attach a stamped form and a photo directly (the attachment service is tested on its own)."""
-    from django.core.files.base import ContentFile
+    from tests.nominations.factories import AttachmentFactory
 
-    from tests.nominations.files import minimal_pdf, png_bytes
-
-    for kind, content, name, ctype, caption in (
-        (AttachmentKind.STAMPED_FORM, minimal_pdf(), "form.pdf", "application/pdf", ""),
-        (AttachmentKind.PHOTO, png_bytes(), "photo.png", "image/png", "活动现场"),
-    ):
-        attachment = Attachment(
-            nomination=nomination,
-            kind=kind,
-            content_type=ctype,
-            size=len(content),
-            sha256="0" * 64,
-            caption=caption,
-        )
-        attachment.file.save(name, ContentFile(content), save=False)
-        attachment.save()
+    AttachmentFactory(nomination=nomination, stamped_form=True, original_name="form.pdf")
+    AttachmentFactory(nomination=nomination, original_name="photo.png")
 
 
 @pytest.fixture

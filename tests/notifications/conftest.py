@@ -137,16 +137,6 @@ def office(db):
 
 
 @pytest.fixture
-def unit(db):
-    return Unit.objects.get(code="140105")  # 小店区
-
-
-@pytest.fixture
-def other_unit(db):
-    return Unit.objects.get(code="140106")  # 迎泽区
-
-
-@pytest.fixture
 def officer(unit):
     return account("n-unit-140105", Role.OFFICER, unit=unit, email="xiaodian@example.org")
 
