@@ -20,7 +20,6 @@ from competition.enums import Phase
 from competition.models import Competition
 from nominations.enums import Status
 from nominations.models import Nomination
-from tests.factories import STRONG_PASSWORD
 from tests.nominations.conftest import attach_required, make_nomination
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +60,7 @@ def _window(competition: Competition, window: str):
 
 
 def _login(client, user):
-    assert client.login(username=user.username, password=STRONG_PASSWORD)
+    client.force_login(user)
     return client
 
 
