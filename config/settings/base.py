@@ -272,6 +272,10 @@ NOTIFICATIONS_RETRY_BACKOFF = env.int("NOTIFICATIONS_RETRY_BACKOFF", default=30)
 # The daily summary goes to the 企业微信 group at the first periodic run after this hour (local time).
 NOTIFICATIONS_SUMMARY_HOUR = env.int("NOTIFICATIONS_SUMMARY_HOUR", default=8)
 
+# Rankings on PostgreSQL are computed in the database (judging.aggregation_sql); off, the
+# pure-Python reference (judging.aggregation) computes them, as it always does on SQLite.
+JUDGING_AGGREGATION_SQL = env.bool("JUDGING_AGGREGATION_SQL", default=True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
