@@ -139,8 +139,16 @@ def issuer_data(*, competition_id: int) -> tuple[rendering.IssuerData, ...]:
     )
 
 
-def certificate_data(*, certificate: Certificate, award: Award | None = None) -> rendering.CertificateData:
-    """What ``certificate`` prints, from its award's nomination and the competition now."""
+def certificate_data(
+    *,
+    certificate: Certificate,
+    award: Award | None = None,
+    issuers: tuple[rendering.IssuerData, ...] | None = None,
+) -> rendering.CertificateData:
+    """What ``certificate`` prints, from its award's nomination and the competition now.
+
+    ``issuers``: the competition's ``issuer_data``, when the caller already read it.
+    """
     award = award or Award.objects.select_related("nomination", "category", "competition").get(
         pk=certificate.award_id
     )
@@ -159,7 +167,7 @@ def certificate_data(*, certificate: Certificate, award: Award | None = None) ->
         year=competition.year,
         date=certificate.date,
         verify_url=certificate.verify_url,
-        issuers=issuer_data(competition_id=competition.pk),
+        issuers=issuers if issuers is not None else issuer_data(competition_id=competition.pk),
         category_code=category.code,
     )
 
@@ -343,12 +351,20 @@ def batch_send(*, batch_id: int, after_each: Callable[[], None] | None = None) -
         BatchItem.objects.filter(batch_id=batch_id, status=ItemStatus.PENDING).values_list("pk", flat=True)
     )
     eager = bool(render_certificate.app.conf.task_always_eager)
-    for item_id in pending:
+    # A task renders a chunk of certificates: the reads they share are made once per
+    # chunk, and the broker carries a tenth of the messages (eager: one by one, so that
+    # the management command's progress bar moves with each certificate).
+    size = 1 if eager else conf.render_chunk()
+    for start in range(0, len(pending), size):
+        chunk = pending[start : start + size]
         try:
-            render_certificate.delay(item_id=item_id)
+            if len(chunk) == 1:
+                render_certificate.delay(item_id=chunk[0])
+            else:
+                render_certificate.delay(item_ids=chunk)
         except Exception:  # noqa: BLE001 - kombu raises many kinds when Redis is away
             if eager:  # not the broker: the task itself failed in process; the others go on
-                logger.exception("certificate batch %s: item %s failed in process", batch_id, item_id)
+                logger.exception("certificate batch %s: item %s failed in process", batch_id, chunk[0])
                 continue
             logger.warning("certificate batch %s: broker unavailable, left queued", batch_id, exc_info=True)
             return False
@@ -404,6 +420,104 @@ def item_render(*, item_id: int) -> str:
     outcome = _item_finish(item_id=item.pk)
     batch_check_finished(batch_id=item.batch_id)
     return outcome
+
+
+def items_render(*, item_ids: list[int], before_each: Callable[[], None] | None = None) -> list[int]:
+    """Render the certificates of several batch items (one task's chunk); returns the ids not finished.
+
+    The same outcome per item as :func:`item_render` (skipped when finished,
+    safe to run twice), with the reads the items share made once: the items
+    with their certificates, awards, nominations, categories and competition
+    in one query, the issuers once per competition, the design once per
+    category. Each certificate is stored with one conditional ``UPDATE``
+    (``status = pending``: a second delivery keeps the first PDF) and its item
+    marked done at once. On an exception the item and the rest of the chunk
+    are returned unfinished: the caller sends them one by one (with retries).
+    """
+    items = list(
+        BatchItem.objects.select_related(
+            "batch", "certificate__award__nomination", "certificate__award__category",
+            "certificate__award__competition",
+        )
+        .filter(pk__in=item_ids, status=ItemStatus.PENDING)
+        .order_by("pk")
+    )
+    if not items:
+        return []
+    BatchItem.objects.filter(pk__in=[i.pk for i in items]).update(attempts=F("attempts") + 1)
+    CertificateBatch.objects.filter(pk__in={i.batch_id for i in items}, status=BatchStatus.QUEUED).update(
+        status=BatchStatus.RUNNING
+    )
+    issuers: dict[int, tuple[rendering.IssuerData, ...]] = {}
+    designs: dict[int, rendering.Design] = {}
+    for index, item in enumerate(items):
+        try:
+            if before_each is not None:
+                before_each()
+            certificate = item.certificate
+            if certificate.status == CertificateStatus.PENDING:
+                award = certificate.award
+                if award.competition_id not in issuers:
+                    issuers[award.competition_id] = issuer_data(competition_id=award.competition_id)
+                if certificate.category_id not in designs:
+                    designs[certificate.category_id] = design_for(category_id=certificate.category_id)
+                data = certificate_data(certificate=certificate, award=award, issuers=issuers[award.competition_id])
+                pdf = render_certificate_pdf(data, designs[certificate.category_id], chars=item.batch.chars)
+                _issue_loaded(certificate=certificate, pdf=pdf, data=data)
+                BatchItem.objects.filter(pk=item.pk, status=ItemStatus.PENDING).update(
+                    status=ItemStatus.DONE, error="", finished_at=timezone.now()
+                )
+            else:
+                _item_finish(item_id=item.pk)  # issued by another delivery, or revoked meanwhile
+        except Exception:  # noqa: BLE001 - the rest goes one by one, with the single task's retries
+            logger.warning("certificate item %s failed in a chunk; sent on its own", item.pk, exc_info=True)
+            for batch_id in {i.batch_id for i in items[:index]}:
+                batch_check_finished(batch_id=batch_id)
+            return [i.pk for i in items[index:]]
+    for batch_id in {i.batch_id for i in items}:
+        batch_check_finished(batch_id=batch_id)
+    return []
+
+
+def _issue_loaded(*, certificate: Certificate, pdf: bytes, data: rendering.CertificateData) -> bool:
+    """``_issue`` for a certificate loaded with its award and nomination: one conditional
+    ``UPDATE`` instead of a locked read and a save. False when another delivery stored one first."""
+    name = None
+    try:
+        with transaction.atomic():
+            name = _store_pdf(certificate, pdf)
+            now = timezone.now()
+            stored = Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.PENDING).update(
+                **_printed_fields(data),
+                pdf=name,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                size=len(pdf),
+                status=CertificateStatus.ISSUED,
+                issued_at=now,
+                rendered_at=now,
+                version=F("version") + 1,
+            )
+            if not stored:
+                default_storage.delete(name)
+                return False
+            nomination = certificate.award.nomination
+            notify(
+                event=Event.CERTIFICATE_READY,
+                recipients=unit_officers(unit_ids=[nomination.unit_id]),
+                obj=certificate,
+                url=reverse("certificate-pdf", args=[certificate.pk]),
+                context={
+                    "year": certificate.year,
+                    "nomination": str(nomination),
+                    "award": certificate.award_name,
+                    "number": certificate.number,
+                },
+            )
+    except BaseException:
+        if name:
+            default_storage.delete(name)
+        raise
+    return True
 
 
 def _issue(*, certificate_id: int, pdf: bytes, data: rendering.CertificateData) -> bool:
