@@ -68,7 +68,8 @@ POINTS_TEXT = (
 
 # The counted scorecards, read once per computation into a temporary table that
 # every later statement scans without a join: (id, category, nomination, judge,
-# total, tb_text: the checksum's "criterion:points,…" of the tie-break criteria,
+# total, panel_n and panel_sum: the number and the sum of the totals of the
+# card's nomination, tb_text: the checksum's "criterion:points,…" of the tie-break criteria,
 # tb1 … tbP: the half points of the card's category's tie-break criterion at
 # position p, NULL where not scored).
 TABLE = "xlf_aggregation_cards"
@@ -107,6 +108,7 @@ class RoundCards:
                 f"""
                 CREATE TEMPORARY TABLE {TABLE} ON COMMIT DROP AS
                 SELECT s.id, n.category_id AS category, a.nomination_id AS nomination, a.judge_id AS judge, s.total,
+                       count(*) OVER panel AS panel_n, sum(s.total) OVER panel AS panel_sum,
                        p.text AS tb_text {tb_select}
                 FROM judging_scorecard s
                 JOIN judging_assignment a ON a.id = s.assignment_id
@@ -122,6 +124,7 @@ class RoundCards:
                     GROUP BY sc.scorecard_id
                 ) p ON p.scorecard_id = s.id
                 WHERE a.round_id = %(round)s AND s.status = 'submitted' AND s.id <> ALL(%(excluded)s::bigint[])
+                WINDOW panel AS (PARTITION BY n.category_id, a.nomination_id)
                 ORDER BY n.category_id, a.nomination_id, a.judge_id
                 """,  # noqa: S608 - module constants and generated names; every value is a parameter
                 {
@@ -186,11 +189,10 @@ def judge_rows(cards: RoundCards) -> dict[int, dict[int, JudgeRow]]:
     cards whose nomination has n scorecards.
     """
     sql = f"""
-        WITH panel AS (SELECT nomination, count(*) AS n, sum(total) AS s FROM {TABLE} GROUP BY nomination)
-        SELECT c.category, c.judge, p.n, count(*), sum(c.total), sum(c.total * c.total), sum(p.s),
-               array_agg(c.nomination)
-        FROM {TABLE} c JOIN panel p ON p.nomination = c.nomination
-        GROUP BY c.category, c.judge, p.n
+        SELECT category, judge, panel_n, count(*), sum(total), sum(total * total), sum(panel_sum),
+               array_agg(nomination)
+        FROM {TABLE}
+        GROUP BY category, judge, panel_n
     """  # noqa: S608 - module constants and generated names; every value is a parameter
     out: dict[int, dict[int, JudgeRow]] = defaultdict(dict)
     with connection.cursor() as cursor:
@@ -487,7 +489,7 @@ def entries_insert(
         FROM final f
         LEFT JOIN unnest(%(q_category)s::bigint[], %(q_quota)s::int[]) AS q(category, quota)
           ON q.category = f.category
-        ORDER BY f.category, f.rank, f.nomination
+        ORDER BY f.nomination  -- the foreign-key checks at commit then walk the nominations in order
     """  # noqa: S608 - module constants and generated names; every value is a parameter
     quotas = quotas or {}
     params = {
