@@ -6,6 +6,7 @@ Each may be set in the Django settings (or, for the deployment, added to
 - ``CERTIFICATES_NUMBER_PREFIX`` (``"TY-XLF"``): the start of every number;
 - ``CERTIFICATES_RENDER_SOFT_TIME_LIMIT`` (60 s) and
   ``CERTIFICATES_RENDER_TIME_LIMIT`` (90 s): one render's time limits in a worker;
+- ``CERTIFICATES_RENDER_CHUNK`` (10): certificates one render task renders (on workers);
 - ``CERTIFICATES_RENDER_ATTEMPTS`` (3): attempts before a certificate is reported failed;
 - ``CERTIFICATES_RETRY_BACKOFF`` (5 s): the first retry's delay, doubled each time;
 - ``CERTIFICATES_STALLED_AFTER`` (900 s): a batch with no progress for this long has
@@ -38,6 +39,10 @@ def soft_time_limit() -> int:
 
 def time_limit() -> int:
     return int(_get("CERTIFICATES_RENDER_TIME_LIMIT", 90))
+
+
+def render_chunk() -> int:
+    return max(1, int(_get("CERTIFICATES_RENDER_CHUNK", 10)))
 
 
 def render_attempts() -> int:

@@ -1,7 +1,7 @@
 """Celery tasks of the certificates: take ids, load, call one service.
 
-``render_certificate`` renders one certificate of a batch, within a soft
-time limit. It is acknowledged late and requeued when its worker dies
+``render_certificate`` renders one certificate of a batch, or a chunk of
+them (``item_ids``, sent by ``services.batch_send``), within a soft time limit. It is acknowledged late and requeued when its worker dies
 (Redis redelivers an unacknowledged message after the broker's visibility
 timeout), so it may run twice: ``services.worker.item_render`` makes the
 second run a no-op. A failing render is sent again with exponential backoff
@@ -36,9 +36,15 @@ logger = logging.getLogger(__name__)
     time_limit=conf.time_limit(),
     max_retries=None,
 )
-def render_certificate(*, item_id: int) -> str:
+def render_certificate(*, item_id: int | None = None, item_ids: list[int] | None = None) -> str:
     from .services import worker
 
+    if item_ids is not None:
+        # A chunk (``dispatch.batch_send``): rendered together; what did not finish goes on one by one.
+        left = worker.items_render(item_ids=item_ids, before_each=lambda: fault_delay("render"))
+        for rest in left:
+            render_certificate.delay(item_id=rest)
+        return f"{len(item_ids) - len(left)} done"
     fault_delay("render")  # XLF_FAULT_DELAYS=render=<s>: the killed-worker test only
     try:
         return worker.item_render(item_id=item_id)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from competition import phases
 from competition.enums import Phase
 from competition.exceptions import Conflict
+from competition.models import JudgeProfile
 
 from . import guards
 from .blind import conflict_for_judge
@@ -62,15 +63,20 @@ def _card(assignment) -> Scorecard | None:
 # --------------------------------------------------------------------------- rounds
 
 
-def round_refusal(round_, now: datetime) -> Refusal | None:
-    """Why judges cannot save scores in this round now, or None while it is open."""
+def round_refusal(round_, now: datetime, *, earlier_open: bool | None = None) -> Refusal | None:
+    """Why judges cannot save scores in this round now, or None while it is open.
+
+    ``earlier_open``: whether an earlier round is still open, when the caller
+    already read it (``services.assignments._scoring_row``); otherwise it is queried.
+    """
     competition = round_.competition
     if competition.phase != Phase.JUDGING:
         return Refusal(f"推选活动处于“{Phase(competition.phase).label}”阶段，不在评审期内。", "round_locked")
     if round_.closed_at is not None:
         return Refusal(f"“{round_.name}”已结束，评分已锁定。", "round_locked")
-    earlier_open = competition.rounds.filter(order__lt=round_.order, closed_at__isnull=True)
-    if earlier_open.exists():
+    if earlier_open is None:
+        earlier_open = competition.rounds.filter(order__lt=round_.order, closed_at__isnull=True).exists()
+    if earlier_open:
         return Refusal(f"“{round_.name}”尚未开始：上一轮评审还未结束。", "round_locked")
     deadline = round_.effective_deadline
     if now >= deadline:
@@ -114,14 +120,32 @@ def close_refusal(round_, user, now: datetime) -> Refusal | None:
 
 def score_refusal(assignment, user, now: datetime) -> Refusal | None:
     """Saving or submitting ``user``'s scorecard of ``assignment``: the round open, the
-    pledge signed, no 回避 (told in neutral words in a blind round)."""
+    pledge signed, no 回避 (told in neutral words in a blind round).
+
+    An assignment read by ``services.assignments._scoring_row`` carries the
+    answers as annotations (``earlier_open``, ``pledged``, ``declared``, the
+    judge's profile): they are used instead of a query each.
+    """
     round_ = assignment.round
-    reason = round_refusal(round_, now)
+    annotated = hasattr(assignment, "pledged")
+    reason = round_refusal(round_, now, earlier_open=assignment.earlier_open if annotated else None)
     if reason:
         return reason
-    if not Pledge.objects.filter(competition_id=round_.competition_id, judge=user).exists():
+    if annotated:
+        pledged = assignment.pledged
+    else:
+        pledged = Pledge.objects.filter(competition_id=round_.competition_id, judge=user).exists()
+    if not pledged:
         return Refusal("请先签署本次推选活动的评审承诺书，再开始评分。", "pledge_required")
-    conflict = conflict_reason(judge=user, nomination=assignment.nomination)
+    if annotated:
+        try:
+            profile = assignment.judge.judge_profile
+        except JudgeProfile.DoesNotExist:
+            profile = JudgeProfile(user_id=assignment.judge_id, organizations=[])  # none: no unit, no organisation
+        declared = {assignment.nomination_id} if assignment.declared else set()
+        conflict = conflict_reason(judge=user, nomination=assignment.nomination, profile=profile, declared=declared)
+    else:
+        conflict = conflict_reason(judge=user, nomination=assignment.nomination)
     if conflict:
         # In a blind round the rule is not named: "same unit" would tell the judge the unit.
         return Refusal(conflict_for_judge(conflict, blind=round_.blind), "conflict_of_interest")

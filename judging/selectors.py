@@ -221,13 +221,16 @@ def _conflicted_by_rule(*, round_) -> list[dict]:
     from .models import ConflictDeclaration
 
     submitted = Scorecard.objects.filter(assignment__round=round_, status="submitted")
-    affiliated = [
-        p.user_id
-        for p in JudgeProfile.objects.filter(
-            user_id__in=submitted.values("assignment__judge_id")
-        ).exclude(organizations=[])
-        if affiliation_keys(p)
-    ]
+    # Only a judge with a unit, an organisation or a declaration can be in conflict: look at
+    # their cards only (two small reads; most rounds then scan nothing).
+    profiled = JudgeProfile.objects.filter(Q(unit__isnull=False) | ~Q(organizations=[]))
+    affiliated = [p.user_id for p in profiled.exclude(organizations=[]) if affiliation_keys(p)]
+    suspects = set(profiled.filter(unit__isnull=False).values_list("user_id", flat=True))
+    suspects |= set(affiliated)
+    suspects |= set(ConflictDeclaration.objects.values_list("judge_id", flat=True).distinct())
+    if not suspects:
+        return []
+    submitted = submitted.filter(assignment__judge_id__in=sorted(suspects))
     declared = ConflictDeclaration.objects.filter(
         judge_id=OuterRef("assignment__judge_id"), nomination_id=OuterRef("assignment__nomination_id")
     )

@@ -37,7 +37,7 @@ from .wording import (
     stored_bytes,
     wording,
 )
-from .worker import error_message, item_attempts, item_fail, item_render
+from .worker import error_message, item_attempts, item_fail, item_render, items_render
 
 __all__ = [
     "DEFAULT_WORDING",
@@ -59,6 +59,7 @@ __all__ = [
     "item_attempts",
     "item_fail",
     "item_render",
+    "items_render",
     "new_token",
     "outbox_drain",
     "render_certificate_pdf",

@@ -78,8 +78,16 @@ def issuer_data(*, competition_id: int) -> tuple[rendering.IssuerData, ...]:
     )
 
 
-def certificate_data(*, certificate: Certificate, award: Award | None = None) -> rendering.CertificateData:
-    """What ``certificate`` prints, from its award's nomination and the competition now."""
+def certificate_data(
+    *,
+    certificate: Certificate,
+    award: Award | None = None,
+    issuers: tuple[rendering.IssuerData, ...] | None = None,
+) -> rendering.CertificateData:
+    """What ``certificate`` prints, from its award's nomination and the competition now.
+
+    ``issuers``: the competition's ``issuer_data``, when the caller already read it.
+    """
     award = award or Award.objects.select_related("nomination", "category", "competition").get(
         pk=certificate.award_id
     )
@@ -98,7 +106,7 @@ def certificate_data(*, certificate: Certificate, award: Award | None = None) ->
         year=competition.year,
         date=certificate.date,
         verify_url=certificate.verify_url,
-        issuers=issuer_data(competition_id=competition.pk),
+        issuers=issuers if issuers is not None else issuer_data(competition_id=competition.pk),
         category_code=category.code,
     )
 

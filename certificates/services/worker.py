@@ -9,6 +9,8 @@ zipped when nothing is pending any more.
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -27,7 +29,9 @@ from ..enums import BatchStatus, CertificateStatus, ItemStatus
 from ..models import BatchItem, Certificate, CertificateBatch, certificate_pdf_path
 from . import designs
 from .dispatch import batch_check_finished
-from .wording import certificate_data, printed_fields
+from .wording import certificate_data, issuer_data, printed_fields
+
+logger = logging.getLogger(__name__)
 
 
 def store_pdf(certificate: Certificate, pdf: bytes) -> str:
@@ -86,19 +90,112 @@ def _issue(*, certificate_id: int, pdf: bytes, data: rendering.CertificateData) 
             certificate.rendered_at = now
             certificate.version = F("version") + 1
             certificate.save()
-            nomination = certificate.award.nomination
-            notify(
-                event=Event.CERTIFICATE_READY,
-                recipients=unit_officers(unit_ids=[nomination.unit_id]),
-                obj=certificate,
-                url=reverse("certificate-pdf", args=[certificate.pk]),
-                context={
-                    "year": certificate.year,
-                    "nomination": str(nomination),
-                    "award": certificate.award_name,
-                    "number": certificate.number,
-                },
+            _tell_ready(certificate)
+    except BaseException:
+        if name:
+            default_storage.delete(name)
+        raise
+    return True
+
+
+def _tell_ready(certificate: Certificate) -> None:
+    """Tell the unit's officers that the certificate of their nomination is ready."""
+    nomination = certificate.award.nomination
+    notify(
+        event=Event.CERTIFICATE_READY,
+        recipients=unit_officers(unit_ids=[nomination.unit_id]),
+        obj=certificate,
+        url=reverse("certificate-pdf", args=[certificate.pk]),
+        context={
+            "year": certificate.year,
+            "nomination": str(nomination),
+            "award": certificate.award_name,
+            "number": certificate.number,
+        },
+    )
+
+
+def items_render(*, item_ids: list[int], before_each: Callable[[], None] | None = None) -> list[int]:
+    """Render the certificates of several batch items (one task's chunk); returns the ids not finished.
+
+    The same outcome per item as :func:`item_render` (skipped when finished,
+    safe to run twice), with the reads the items share made once: the items
+    with their certificates, awards, nominations, categories and competition
+    in one query, the issuers once per competition, the design once per
+    category. Each certificate is stored with one conditional ``UPDATE``
+    (``status = pending``: a second delivery keeps the first PDF) and its item
+    marked done at once. On an exception the item and the rest of the chunk
+    are returned unfinished: the caller sends them one by one (with retries).
+    """
+    items = list(
+        BatchItem.objects.select_related(
+            "batch",
+            "certificate__award__nomination",
+            "certificate__award__category",
+            "certificate__award__competition",
+        )
+        .filter(pk__in=item_ids, status=ItemStatus.PENDING)
+        .order_by("pk")
+    )
+    if not items:
+        return []
+    BatchItem.objects.filter(pk__in=[i.pk for i in items]).update(attempts=F("attempts") + 1)
+    CertificateBatch.objects.filter(pk__in={i.batch_id for i in items}, status=BatchStatus.QUEUED).update(
+        status=BatchStatus.RUNNING
+    )
+    issuers: dict[int, tuple[rendering.IssuerData, ...]] = {}
+    loaded: dict[int, rendering.Design] = {}
+    for index, item in enumerate(items):
+        try:
+            if before_each is not None:
+                before_each()
+            certificate = item.certificate
+            if certificate.status == CertificateStatus.PENDING:
+                award = certificate.award
+                if award.competition_id not in issuers:
+                    issuers[award.competition_id] = issuer_data(competition_id=award.competition_id)
+                if certificate.category_id not in loaded:
+                    loaded[certificate.category_id] = designs.design_for(category_id=certificate.category_id)
+                data = certificate_data(certificate=certificate, award=award, issuers=issuers[award.competition_id])
+                pdf = designs.render_certificate_pdf(data, loaded[certificate.category_id], chars=item.batch.chars)
+                _issue_loaded(certificate=certificate, pdf=pdf, data=data)
+                BatchItem.objects.filter(pk=item.pk, status=ItemStatus.PENDING).update(
+                    status=ItemStatus.DONE, error="", finished_at=timezone.now()
+                )
+            else:
+                _item_finish(item_id=item.pk)  # issued by another delivery, or revoked meanwhile
+        except Exception:  # noqa: BLE001 - the rest goes one by one, with the single task's retries
+            logger.warning("certificate item %s failed in a chunk; sent on its own", item.pk, exc_info=True)
+            for batch_id in {i.batch_id for i in items[:index]}:
+                batch_check_finished(batch_id=batch_id)
+            return [i.pk for i in items[index:]]
+    for batch_id in {i.batch_id for i in items}:
+        batch_check_finished(batch_id=batch_id)
+    return []
+
+
+def _issue_loaded(*, certificate: Certificate, pdf: bytes, data: rendering.CertificateData) -> bool:
+    """``_issue`` for a certificate loaded with its award and nomination: one conditional
+    ``UPDATE`` instead of a locked read and a save. False when another delivery stored one first."""
+    name = None
+    try:
+        with transaction.atomic():
+            name = store_pdf(certificate, pdf)
+            now = timezone.now()
+            stored = Certificate.objects.filter(pk=certificate.pk, status=CertificateStatus.PENDING).update(
+                **printed_fields(data),
+                pdf=name,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+                size=len(pdf),
+                status=CertificateStatus.ISSUED,
+                issued_at=now,
+                rendered_at=now,
+                version=F("version") + 1,
             )
+            if not stored:
+                default_storage.delete(name)
+                return False
+            _tell_ready(certificate)
     except BaseException:
         if name:
             default_storage.delete(name)

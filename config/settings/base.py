@@ -88,6 +88,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         "transaction_mode": "IMMEDIATE",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's JIT compiler off for the application's sessions: on a bad row estimate it
+    # spent 5-8 s compiling a 0.3 s ranking query (docs/benchmarks.md); the application's
+    # queries are short, so compiling never pays. Set per connection, not server-wide.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "competition.User"
@@ -273,6 +279,10 @@ NOTIFICATIONS_MAX_RETRIES = env.int("NOTIFICATIONS_MAX_RETRIES", default=5)
 NOTIFICATIONS_RETRY_BACKOFF = env.int("NOTIFICATIONS_RETRY_BACKOFF", default=30)
 # The daily summary goes to the 企业微信 group at the first periodic run after this hour (local time).
 NOTIFICATIONS_SUMMARY_HOUR = env.int("NOTIFICATIONS_SUMMARY_HOUR", default=8)
+
+# Rankings on PostgreSQL are computed in the database (judging.aggregation_sql); off, the
+# pure-Python reference (judging.aggregation) computes them, as it always does on SQLite.
+JUDGING_AGGREGATION_SQL = env.bool("JUDGING_AGGREGATION_SQL", default=True)
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404 as drf_get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -164,10 +165,19 @@ class AssignmentViewSet(
         services.assignment_remove(actor=request.user, assignment=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    def _for_scoring(self) -> Assignment:
+        """The assignment to score, narrow: the same visibility (404) and object permission
+        (403) as ``get_object``, without its joins and prefetches; the service reads and
+        locks what it needs in one statement."""
+        queryset = self.get_queryset().select_related(None).prefetch_related(None).only("id", "judge_id", "round_id")
+        assignment = drf_get_object_or_404(queryset, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, assignment)
+        return assignment
+
     @extend_schema(request=ScorecardSaveSerializer, responses={200: SCORECARD, 400: ERROR, 409: ERROR}, summary="保存评分草稿")
     @action(detail=True, methods=["put"])
     def scorecard(self, request, pk=None):
-        assignment = self.get_object()
+        assignment = self._for_scoring()
         data = ScorecardSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         card = services.scorecard_save(
@@ -183,7 +193,7 @@ class AssignmentViewSet(
     @extend_schema(request=None, responses={200: SCORECARD, 400: ERROR, 409: ERROR}, summary="提交评分")
     @action(detail=True, methods=["post"], url_path="scorecard/submit")
     def scorecard_submit(self, request, pk=None):
-        assignment = self.get_object()
+        assignment = self._for_scoring()
         card = services.scorecard_submit(judge=request.user, assignment=assignment)
         return Response(ScorecardSerializer(card).data)
 

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -563,7 +563,66 @@ def _lock_assignment(assignment: Assignment) -> Assignment:
     )
 
 
+# What a save or a submit reads of the assignment (narrow: not the nomination's long texts).
+_SCORING_FIELDS = (
+    "id", "judge_id", "round_id", "nomination_id", "status",
+    "round__id", "round__name", "round__order", "round__closed_at", "round__deadline", "round__blind",
+    "round__comment_required", "round__competition_id",
+    "round__competition__id", "round__competition__phase", "round__competition__judging_close",
+    "nomination__id", "nomination__unit_id", "nomination__organization", "nomination__title",
+    "nomination__category_id", "nomination__category__id", "nomination__category__kind",
+    "judge__id", "judge__judge_profile__id", "judge__judge_profile__user_id", "judge__judge_profile__unit_id",
+    "judge__judge_profile__organizations",
+    "scorecard__id", "scorecard__assignment_id", "scorecard__status", "scorecard__comment", "scorecard__total",
+    "scorecard__version", "scorecard__created_at", "scorecard__updated_at", "scorecard__submitted_at",
+)
+
+
+def _scoring_row(assignment_id: int) -> Assignment:
+    """The assignment, locked, with everything a save or a submit checks, in one statement.
+
+    Its round, competition, nomination and category (the fields the checks
+    read), the judge's profile (回避 by unit or organisation), the scorecard,
+    and as ``EXISTS`` annotations: ``earlier_open`` (an earlier round is still
+    open), ``pledged`` (the judge signed this competition's pledge),
+    ``declared`` (the judge declared a conflict with the nomination). Only the
+    assignment row is locked; the scorecard is written with a versioned update.
+    """
+    competition = OuterRef("round__competition_id")
+    try:
+        return (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("round__competition", "nomination__category", "judge__judge_profile", "scorecard")
+            .only(*_SCORING_FIELDS)
+            .annotate(
+                earlier_open=Exists(
+                    Round.objects.filter(
+                        competition_id=competition, order__lt=OuterRef("round__order"), closed_at__isnull=True
+                    )
+                ),
+                pledged=Exists(Pledge.objects.filter(competition_id=competition, judge_id=OuterRef("judge_id"))),
+                declared=Exists(
+                    ConflictDeclaration.objects.filter(
+                        judge_id=OuterRef("judge_id"), nomination_id=OuterRef("nomination_id")
+                    )
+                ),
+            )
+            .get(pk=assignment_id)
+        )
+    except Assignment.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def _card_of(assignment: Assignment) -> Scorecard | None:
+    try:
+        return assignment.scorecard
+    except Scorecard.DoesNotExist:
+        return None
+
+
 def _require_can_score(judge: User, assignment: Assignment, now: datetime) -> None:
+    """The judge may score this assignment now. Reads the annotations of ``_scoring_row``
+    when the assignment came from it, and queries otherwise."""
     require(can_score_assignment, judge, assignment, hidden=True)
     refuse(score_refusal(assignment, judge, now))
 
@@ -606,10 +665,16 @@ def _parse_scores(raw: dict, criteria: list) -> dict[int, Decimal | None]:
     return parsed
 
 
-def _total(scorecard: Scorecard, criteria: list) -> Decimal:
-    specs = [CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria]
-    scores = {s.criterion_id: s.points for s in scorecard.scores.all()}
-    return weighted_total(scores, specs)
+def _stale(card_id: int | None, version: int) -> Conflict:
+    """The conflict to answer when the scorecard moved on: read it again for the message."""
+    card = Scorecard.objects.filter(pk=card_id).only("version", "status").first() if card_id else None
+    if card is not None and card.status == ScorecardStatus.SUBMITTED:
+        return Conflict("评分表已提交并锁定，如需修改请联系组委会办公室解锁。", code="scorecard_locked")
+    current = card.version if card is not None else 0
+    return Conflict(
+        f"评分表已在别处保存（当前版本 {current}，您提交的版本 {version}），请刷新后再修改。",
+        code="stale_version",
+    )
 
 
 @transaction.atomic
@@ -622,52 +687,74 @@ def scorecard_save(
     version: int,
     now: datetime | None = None,
 ) -> Scorecard:
-    """Save a draft. ``version`` is the one the judge started from (0 for a new scorecard)."""
-    assignment = _lock_assignment(assignment)
+    """Save a draft. ``version`` is the one the judge started from (0 for a new scorecard).
+
+    Statements: the locked read with every check (``_scoring_row``), the
+    rubric, one versioned write of the card (``INSERT``, or ``UPDATE … WHERE
+    version = …``), one upsert of the sent scores, one audit row; plus a read
+    of the stored scores when the save leaves some criteria out, and a delete
+    when it clears some. The returned card has its scores in memory.
+    """
+    assignment = _scoring_row(assignment.pk)
     _require_can_score(judge, assignment, _now(now))
     criteria = _criteria(assignment)
     parsed = _parse_scores(scores, criteria)
-    card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
+    card = _card_of(assignment)
     current = card.version if card else 0
-    if version != current:
-        raise Conflict(
-            f"评分表已在别处保存（当前版本 {current}，您提交的版本 {version}），请刷新后再修改。",
-            code="stale_version",
-        )
     refuse(locked_refusal(card))
-    if card is None:
-        try:
-            with transaction.atomic():
-                card = Scorecard.objects.create(assignment=assignment, version=0)
-        except IntegrityError as exc:
-            raise Conflict("评分表已在别处创建，请刷新后再修改。", code="stale_version") from exc
+    if version != current:
+        raise _stale(card.pk if card else None, version)
     max_half = {c.pk: int(c.max_points * 2) for c in criteria}
-    existing = {score.criterion_id: score for score in card.scores.all()}
-    changed, created = [], []
-    cleared = [cid for cid, points in parsed.items() if points is None and cid in existing]
-    for criterion_id, points in parsed.items():
-        if points is None:
-            continue
-        half = int(points * 2)
-        score = existing.get(criterion_id)
-        if score is None:
-            created.append(
-                Score(scorecard=card, criterion_id=criterion_id, half_points=half, max_half_points=max_half[criterion_id])
-            )
-        elif (score.half_points, score.max_half_points) != (half, max_half[criterion_id]):
-            score.half_points, score.max_half_points = half, max_half[criterion_id]
-            changed.append(score)
-    Score.objects.filter(scorecard=card, criterion_id__in=cleared).delete()
-    Score.objects.bulk_create(created)
-    Score.objects.bulk_update(changed, ["half_points", "max_half_points"])
-    points_now = {cid: s.points for cid, s in existing.items() if cid not in cleared}
-    points_now.update({s.criterion_id: s.points for s in created})
     specs = [CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria]
-    if comment is not None:
-        card.comment = comment
-    card.total = weighted_total(points_now, specs)
-    card.version += 1
-    card.save()
+    given = {cid: points for cid, points in parsed.items() if points is not None}
+    cleared = [cid for cid, points in parsed.items() if points is None]
+    if card is None or set(parsed) >= set(max_half):
+        points_now = dict(given)  # a new card, or every criterion sent: no need to read the stored ones
+    else:
+        points_now = {s.criterion_id: s.points for s in card.scores.all() if s.criterion_id not in cleared}
+        points_now.update(given)
+    total = weighted_total(points_now, specs)
+    stamp = timezone.now()
+    if card is None:
+        card = Scorecard(assignment=assignment, version=1, comment=comment or "", total=total)
+        try:
+            card.save(force_insert=True)
+        except IntegrityError as exc:  # created meanwhile by another save of the same assignment
+            raise Conflict("评分表已在别处创建，请刷新后再修改。", code="stale_version") from exc
+    else:
+        changes = {"version": current + 1, "total": total, "updated_at": stamp}
+        if comment is not None:
+            changes["comment"] = comment
+        written = (
+            Scorecard.objects.filter(pk=card.pk, version=current)
+            .exclude(status=ScorecardStatus.SUBMITTED)
+            .update(**changes)
+        )
+        if not written:
+            raise _stale(card.pk, version)
+        for name, value in changes.items():
+            setattr(card, name, value)
+        if cleared:
+            Score.objects.filter(scorecard=card, criterion_id__in=cleared).delete()
+    rows = [
+        Score(scorecard=card, criterion_id=cid, half_points=int(points * 2), max_half_points=max_half[cid])
+        for cid, points in given.items()
+    ]
+    if rows:
+        Score.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["scorecard", "criterion"],
+            update_fields=["half_points", "max_half_points"],
+        )
+    audit_record(
+        actor=judge, action="scorecard.save", obj=card, after={"version": card.version, "total": card.total}
+    )
+    # The answer reads the card's scores: hand them over in memory, as saved.
+    card._prefetched_objects_cache = {
+        "scores": [
+            Score(scorecard=card, criterion_id=cid, half_points=int(points * 2), max_half_points=max_half[cid])
+            for cid, points in sorted(points_now.items())
+        ]
+    }
     return card
 
 
@@ -675,15 +762,18 @@ def scorecard_save(
 def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | None = None) -> Scorecard:
     """Check completeness and lock the scorecard. Submitting twice is harmless."""
     _lock_round(assignment.round_id)
-    assignment = _lock_assignment(assignment)
+    assignment = _scoring_row(assignment.pk)
     _require_can_score(judge, assignment, _now(now))
+    # Read again under the lock: the card joined into the assignment's row may predate
+    # a save that committed while this submit waited for the round.
     card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
     if card is None:
         raise ValidationFailed("评分表尚未填写。", code="incomplete", fields={"scores": ["评分：尚未填写任何评分项。"]})
     if card.status == ScorecardStatus.SUBMITTED:
         return card
     criteria = _criteria(assignment)
-    scored = set(card.scores.values_list("criterion_id", flat=True))
+    stored = list(card.scores.all())
+    scored = {s.criterion_id for s in stored}
     errors = {
         f"scores.{c.pk}": [f"{c.name}：尚未评分。"] for c in criteria if c.pk not in scored
     }
@@ -691,13 +781,14 @@ def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | Non
         errors["comment"] = ["评语：本轮评审必须填写评语。"]
     if errors:
         raise ValidationFailed("评分表不完整，请补齐后再提交。", code="incomplete", fields=errors)
-    card.total = _total(card, criteria)
+    specs = [CriterionSpec(c.pk, c.max_points, c.weight) for c in criteria]
+    card.total = weighted_total({s.criterion_id: s.points for s in stored}, specs)
     card.status = ScorecardStatus.SUBMITTED
     card.submitted_at = timezone.now()
     card.version += 1
     card.save()
+    Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SUBMITTED)
     assignment.status = AssignmentStatus.SUBMITTED
-    assignment.save(update_fields=["status"])
     audit_record(
         actor=judge,
         action="scorecard.submit",
@@ -705,6 +796,7 @@ def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | Non
         before={"status": ScorecardStatus.DRAFT},
         after={"status": card.status, "total": card.total},
     )
+    card._prefetched_objects_cache = {"scores": stored}
     return card
 
 

@@ -8,7 +8,6 @@ competition from closed rounds to the final list of winners.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -16,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +34,7 @@ from notifications.enums import Event
 from notifications.selectors import all_officers, office_users, unit_officers
 from notifications.services import notify
 
-from .. import aggregation, selectors
+from .. import aggregation, aggregation_sql, selectors
 from ..enums import AwardStatus, JobStatus, ObjectionStatus, ScorecardStatus
 from ..models import (
     AggregationJob,
@@ -113,16 +112,23 @@ def inputs_checksum(
 ) -> str:
     """SHA-256 of the method, its parameters and every counted scorecard, in a canonical order.
 
-    One line per scorecard is streamed into the hash (building one large JSON
-    document cost four times as much at 10,000 nominations).
+    After the canonical JSON of the method and its parameters, one line per
+    scorecard in (category, nomination, judge) order:
+    ``{category}|{nomination}|{judge}|{total}|{criterion}:{points},…`` with the
+    points of the category's tie-break criteria (by criterion id): every input
+    the ranking and the statistics read (the other criteria count through the
+    total). On PostgreSQL the server computes the same digest
+    (``aggregation_sql.inputs_checksum``) without loading the scores.
     """
-    digest = hashlib.sha256(json.dumps({"method": method, "parameters": parameters}, sort_keys=True).encode())
+    digest = hashlib.sha256(aggregation_sql.header(method, parameters).encode())
+    tie_break = parameters.get("tie_break", {})
     rows = sorted(
         ((category, c.nomination, c.judge, c) for category, cards in by_category.items() for c in cards),
         key=lambda row: row[:3],
     )
     for category, nomination, judge, card in rows:
-        criteria = ",".join(f"{k}:{card.criteria[k]}" for k in sorted(card.criteria))
+        wanted = sorted(int(k) for k in tie_break.get(str(category), ()) if int(k) in card.criteria)
+        criteria = ",".join(f"{k}:{card.criteria[k]}" for k in wanted)
         digest.update(f"\n{category}|{nomination}|{judge}|{card.total}|{criteria}".encode())
     return digest.hexdigest()
 
@@ -146,6 +152,12 @@ def _is_last(round_: Round) -> bool:
 # --------------------------------------------------------------------------- snapshots
 
 
+def aggregation_in_database() -> bool:
+    """True when rankings are computed by ``judging.aggregation_sql`` (PostgreSQL, unless
+    ``JUDGING_AGGREGATION_SQL`` is off); otherwise by the pure-Python reference."""
+    return connection.vendor == "postgresql" and settings.JUDGING_AGGREGATION_SQL
+
+
 def snapshot_compute(
     *, round_: Round, method: str, official: bool = False, progress: Progress | None = None
 ) -> RankingSnapshot:
@@ -154,25 +166,25 @@ def snapshot_compute(
     The same inputs give the same snapshot: an existing one is returned (and,
     for an official computation, marked official) instead of a second one.
     Everything is written in one transaction, so a worker killed half-way
-    leaves nothing half-written.
+    leaves nothing half-written. On PostgreSQL the per-nomination arithmetic
+    runs in the database (``judging.aggregation_sql``); the result is the same.
     """
     if method not in [m.value for m in aggregation.Method]:
         raise ValidationFailed(fields={"method": [f"计分方法：未知的方法“{method}”。"]})
     excluded = excluded_scorecard_ids(round_)
-    by_category = round_scorecards(round_, excluded=excluded)
     parameters = _parameters(round_, method)
     if excluded:
         # On record with the snapshot, so its page can say which cards it left out.
         parameters["excluded_scorecards"] = sorted(excluded)
+    if aggregation_in_database():
+        return _snapshot_compute_sql(
+            round_=round_, method=method, official=official, progress=progress, excluded=excluded,
+            parameters=parameters,
+        )
+    by_category = round_scorecards(round_, excluded=excluded)
     checksum = inputs_checksum(by_category, method=method, parameters=parameters)
-
-    existing = RankingSnapshot.objects.filter(round=round_, method=method, checksum=checksum).first()
+    existing = _existing_snapshot(round_, method, checksum, official=official, progress=progress)
     if existing is not None:
-        if official and not existing.official:
-            RankingSnapshot.objects.filter(pk=existing.pk).update(official=True)
-            existing.official = True
-        if progress:
-            progress(1, 1)
         return existing
 
     categories = {c.pk: c for c in Category.objects.filter(competition_id=round_.competition_id)}
@@ -189,21 +201,7 @@ def snapshot_compute(
             trim_min_judges=round_.trim_min_judges,
             tie_break=parameters["tie_break"].get(str(category_id), []),
         )
-        inter = aggregation.inter_rater(cards)
-        stats[str(category_id)] = {
-            "kendall_w": inter.kendall_w,
-            "judges": [
-                {
-                    "judge": j.judge,
-                    "count": j.count,
-                    "mean": str(j.mean),
-                    "spread": str(j.spread),
-                    "severity": None if j.severity is None else str(j.severity),
-                    "far_from_consensus": j.far_from_consensus,
-                }
-                for j in inter.judges
-            ],
-        }
+        stats[str(category_id)] = _statistics_json(aggregation.inter_rater(cards))
         if progress:
             progress(step, total_steps)
 
@@ -215,6 +213,119 @@ def snapshot_compute(
             quota = categories[category_id].award_quota
             proposed |= {f.nomination for f in finals if f.reached_last and f.rank <= quota}
 
+    def write(snapshot: RankingSnapshot) -> None:
+        advance_n = round_.advance_per_category if not last else None
+        RankingEntry.objects.bulk_create(
+            RankingEntry(
+                snapshot=snapshot,
+                nomination_id=e.nomination,
+                category_id=category_id,
+                score=e.score,
+                rank=e.rank,
+                judges=e.judges,
+                tied=e.tied,
+                advances=bool(advance_n) and e.rank <= advance_n,
+                proposed_winner=e.nomination in proposed,
+                details={"tie_break": [[c, None if v is None else str(v)] for c, v in e.tie_break]},
+            )
+            for category_id, entries in sorted(ranked.items())
+            for e in entries
+        )
+
+    return _snapshot_write(
+        round_=round_, method=method, parameters=parameters, checksum=checksum, official=official,
+        stats=stats, write=write,
+    )
+
+
+def _snapshot_compute_sql(
+    *, round_: Round, method: str, official: bool, progress: Progress | None, excluded: set[int], parameters: dict
+) -> RankingSnapshot:
+    """``snapshot_compute`` on PostgreSQL: the counted cards read once into a temporary
+    table; checksum, ranking and entries in SQL; the statistics from one narrow
+    aggregated query. No score becomes a Python object."""
+    tie_break = {int(k): v for k, v in parameters["tie_break"].items()}
+    last = _is_last(round_)
+    quotas: dict[int, int] = {}
+    previous: list[tuple[int, Decimal]] = []
+    if last:
+        quotas = dict(Category.objects.filter(competition_id=round_.competition_id).values_list("pk", "award_quota"))
+        previous = list(
+            RankingSnapshot.objects.filter(
+                round__competition_id=round_.competition_id, round__order__lt=round_.order, official=True
+            ).values_list("pk", "round__weight")
+        )
+    with transaction.atomic():  # the temporary table lives until the end of the transaction
+        cards = aggregation_sql.RoundCards(round_id=round_.pk, excluded=excluded, tie_break=tie_break)
+        try:
+            checksum = aggregation_sql.inputs_checksum(cards, header=aggregation_sql.header(method, parameters))
+            existing = _existing_snapshot(round_, method, checksum, official=official, progress=progress)
+            if existing is not None:
+                return existing
+            rows = aggregation_sql.judge_rows(cards)
+            stats: dict[str, dict] = {}
+            total_steps = max(1, len(rows))
+            for step, category_id in enumerate(sorted(rows), start=1):
+                stats[str(category_id)] = _statistics_json(aggregation_sql.statistics(rows=rows[category_id]))
+                if progress:
+                    progress(step, total_steps)
+
+            def write(snapshot: RankingSnapshot) -> None:
+                aggregation_sql.entries_insert(
+                    cards,
+                    snapshot_id=snapshot.pk,
+                    method=method,
+                    trim_min_judges=round_.trim_min_judges,
+                    advance_n=round_.advance_per_category,
+                    last=last,
+                    round_weight=round_.weight,
+                    previous=previous,
+                    quotas=quotas,
+                    rows=rows,
+                )
+
+            return _snapshot_write(
+                round_=round_, method=method, parameters=parameters, checksum=checksum, official=official,
+                stats=stats, write=write,
+            )
+        finally:
+            cards.drop()
+
+
+def _statistics_json(inter: aggregation.InterRaterStats) -> dict:
+    return {
+        "kendall_w": inter.kendall_w,
+        "judges": [
+            {
+                "judge": j.judge,
+                "count": j.count,
+                "mean": str(j.mean),
+                "spread": str(j.spread),
+                "severity": None if j.severity is None else str(j.severity),
+                "far_from_consensus": j.far_from_consensus,
+            }
+            for j in inter.judges
+        ],
+    }
+
+
+def _existing_snapshot(
+    round_: Round, method: str, checksum: str, *, official: bool, progress: Progress | None
+) -> RankingSnapshot | None:
+    existing = RankingSnapshot.objects.filter(round=round_, method=method, checksum=checksum).first()
+    if existing is not None:
+        if official and not existing.official:
+            RankingSnapshot.objects.filter(pk=existing.pk).update(official=True)
+            existing.official = True
+        if progress:
+            progress(1, 1)
+    return existing
+
+
+def _snapshot_write(
+    *, round_: Round, method: str, parameters: dict, checksum: str, official: bool, stats: dict,
+    write: Callable[[RankingSnapshot], None],
+) -> RankingSnapshot:
     try:
         with transaction.atomic():
             snapshot = RankingSnapshot.objects.create(
@@ -225,23 +336,7 @@ def snapshot_compute(
                 official=official,
                 statistics=stats,
             )
-            advance_n = round_.advance_per_category if not last else None
-            RankingEntry.objects.bulk_create(
-                RankingEntry(
-                    snapshot=snapshot,
-                    nomination_id=e.nomination,
-                    category_id=category_id,
-                    score=e.score,
-                    rank=e.rank,
-                    judges=e.judges,
-                    tied=e.tied,
-                    advances=bool(advance_n) and e.rank <= advance_n,
-                    proposed_winner=e.nomination in proposed,
-                    details={"tie_break": [[c, None if v is None else str(v)] for c, v in e.tie_break]},
-                )
-                for category_id, entries in sorted(ranked.items())
-                for e in entries
-            )
+            write(snapshot)
     except IntegrityError:
         # Another delivery of the same task won the race: use its snapshot.
         snapshot = RankingSnapshot.objects.get(round=round_, method=method, checksum=checksum)
