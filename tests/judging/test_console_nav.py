@@ -80,9 +80,17 @@ def test_a_step_or_entry_without_its_page_yet_has_no_link(monkeypatch):
     monkeypatch.setitem(nav.STEP_URLS, "publish", ("judging:console:not-built-yet", "competition"))
     assert nav.step_url(nav.Step("publish", "发布公示"), competition=1) is None
     assert nav.step_url(nav.Step("nothing", "x"), competition=1) is None
-    monkeypatch.setattr(nav, "ENTRIES", [*nav.ENTRIES, nav.Entry("公示与异议", "公示", "judging:console:not-built-yet")])
+    monkeypatch.setattr(nav, "ENTRIES", [*nav.ENTRIES, nav.Entry("其他", "尚未建成的页面", "judging:console:not-built-yet")])
     labels = [e["label"] for e in nav.entries(competition=1)]
-    assert "评审组" in labels and "公示" not in labels
+    assert "评审组" in labels and "尚未建成的页面" not in labels
+
+
+def test_the_results_steps_link_their_pages():
+    assert nav.step_url(nav.Step("publish", "发布公示"), competition=3) == "/judging/office/competitions/3/publicity/"
+    assert nav.step_url(nav.Step("objections", "处理异议"), competition=3) == "/judging/office/competitions/3/objections/"
+    assert nav.step_url(nav.Step("finalize", "确定表彰结果"), competition=3) == "/judging/office/competitions/3/finalize/"
+    labels = [e["label"] for e in nav.entries(competition=3)]
+    assert {"公示", "异议", "确定结果", "表彰名单", "荣誉证书", "云展馆", "数据统计"} <= set(labels)
 
 
 def test_the_assign_step_links_the_rounds_assignment_page():
