@@ -1,45 +1,62 @@
-"""The office runs two judging rounds on its console pages, by clicking only.
+"""The office's year from judging to the 云展馆 on its console pages, by clicking only (issue 12).
 
-From a year in the judging phase with accepted nominations (built with
+From a year in the judging phase with four accepted projects (built with
 services): the office opens its 工作台 from the navigation, previews and saves
 the automatic assignment of round 1, judges score on their own pages, the
 office unlocks one scorecard (the judge reads why and scores again),
 aggregates on the ranking page, closes round 1 and lands on assigning round 2,
-which is scored and closed the same way. No API URL is typed or called and no
-/admin/ page opened. Every office page is kept under artifacts/office-console/
-at 1280 px, some at 390 px too.
+which is scored and closed the same way. On the same competition the office
+then publishes the 公示 with its notice (preview first), a citizen lodges an
+objection on the public page, the office enters one received by letter,
+resolves both (the public one upheld: the next ranked enters, shown before
+confirming), finalises, downloads the 表彰名单, issues the certificates,
+revokes and reissues one, publishes the 云展馆 and reads the statistics.
+No API URL is typed or called and no /admin/ page opened. Every office page is
+kept under artifacts/office-console/ (``*-1280.png``; ``*-390.png`` at phone
+width, where the page must not scroll sideways).
 
-The observer reads the same pages without any action button, and every
+The observer reads the judging pages without any action button, and every
 action posted to the server anyway is refused with the 403 page, changing
-nothing.
+nothing (the results pages' observer test is in test_office_results.py).
+
+The 公示 period counts working days: the year runs under
+``time_machine.travel`` (a Wednesday, then the day after the 公示 ends), which
+moves the live server thread's clock too. Celery runs eagerly here (the test
+settings), so certificates render within the request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from certificates.enums import CertificateStatus
+from certificates.models import Certificate
 from competition import services as competition_services
 from competition.enums import Phase, Role
 from competition.models import AuditEntry, Competition, Unit
+from exhibition.models import Exhibit
 from judging import services
-from judging.enums import ScorecardStatus
-from judging.models import Assignment, PanelMember, Scorecard
+from judging.enums import AwardStatus, ObjectionStatus, ScorecardStatus
+from judging.models import Assignment, Award, Objection, PanelMember, Publicity, Scorecard
 from nominations.enums import Status
 from nominations.models import Nomination
+from tests.browser.office import keep as keep_in
+from tests.browser.office import post_as_a_form, sign_out, tab
+from tests.certificates.conftest import WORDING, _seals
 from tests.factories import STRONG_PASSWORD
 from tests.nominations.conftest import competition_payload
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "office-console"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEDNESDAY = dt.datetime(2033, 12, 7, 10, 0, tzinfo=SHANGHAI)
 
 PROJECTS = [
     ("140105", "举手之劳·为树木松绑拔刺"),
@@ -50,18 +67,19 @@ PROJECTS = [
 
 
 def keep(page, name: str, *, phone: bool = False) -> None:
-    """A full-page screenshot at 1280 px (and at 390 px when ``phone``)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    if phone:
-        page.set_viewport_size(PHONE)
-        page.screenshot(path=str(ARTIFACTS / f"{name}-390.png"), full_page=True)
-        page.set_viewport_size(DESKTOP)
+    keep_in(page, "office-console", name, phone=phone)
 
 
 @pytest.fixture
-def year():
+def clock():
+    """A Wednesday in December 2033 (ticking), for the server thread too."""
+    with time_machine.travel(WEDNESDAY, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def year(clock):
+    """Four accepted projects (XM: two awards) and three judges; round 1 advances three to round 2."""
     office = competition_services.user_create(
         actor=None, username="office-console", password=STRONG_PASSWORD, role=Role.OFFICE, display_name="市文明办"
     )
@@ -72,12 +90,14 @@ def year():
     payload = competition_payload(2033, opens=now - dt.timedelta(days=30), closes=now - dt.timedelta(days=1))
     payload["judging_close"] = now + dt.timedelta(days=20)
     payload["rounds"] = [
-        {"name": "初评", "method": "mean", "judges_per_nomination": 2, "advance_per_category": 2, "weight": "0.4"},
+        {"name": "初评", "method": "mean", "judges_per_nomination": 2, "advance_per_category": 3, "weight": "0.4"},
         {"name": "终评", "method": "mean", "judges_per_nomination": 2, "weight": "0.6"},
     ]
+    payload["categories"][0]["award_quota"] = 2  # so that an upheld objection lets the third finalist in
     competition = competition_services.competition_create(actor=office, data=payload)
-    Competition.objects.filter(pk=competition.pk).update(phase=Phase.JUDGING)
+    Competition.objects.filter(pk=competition.pk).update(phase=Phase.JUDGING, certificate_wording=WORDING)
     competition.refresh_from_db()
+    _seals(competition)
     category = competition.categories.get(code="XM")
     nominations = Nomination.objects.bulk_create(
         Nomination(
@@ -118,11 +138,6 @@ def year():
     }
 
 
-def sign_out(page) -> None:
-    page.locator(".site-header").get_by_role("button", name="退出").click()
-    page.wait_for_load_state()
-
-
 def pairs(round_) -> set[tuple[int, int]]:
     return set(Assignment.objects.filter(round=round_).values_list("judge_id", "nomination_id"))
 
@@ -156,7 +171,7 @@ def score_on_the_judges_pages(page, login, judge, *, first_time: bool, points: d
     return done
 
 
-def test_the_office_runs_two_rounds_on_its_pages(page, login, year):
+def test_the_office_runs_the_year_on_its_pages(page, browser, live_server, login, year):
     office, judges = year["office"], year["judges"]
     round1, round2 = year["rounds"]
     nominations = year["nominations"]
@@ -253,17 +268,17 @@ def test_the_office_runs_two_rounds_on_its_pages(page, login, year):
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="结束本轮评审").click()
 
-    # 7. Closing leads straight to assigning round 2 (the two advancing projects).
+    # 7. Closing leads straight to assigning round 2 (the three advancing projects).
     expect(page.get_by_role("heading", name="分配评委：终评")).to_be_visible()
     expect(page.locator(".messages")).to_contain_text("下一步：分配“终评”评审任务")
     round1.refresh_from_db()
     assert round1.closed_at is not None
     page.get_by_role("button", name="预览分配").click()
-    expect(page.locator("#preview-created")).to_have_text("4")
+    expect(page.locator("#preview-created")).to_have_text("6")
     keep(page, "10-assign-round2-preview")
     page.get_by_role("button", name="确认并保存分配").click()
-    expect(page.locator(".messages")).to_contain_text("新增 4 项评审任务")
-    assert {n for _j, n in pairs(round2)} == {nominations[0].pk, nominations[1].pk}
+    expect(page.locator(".messages")).to_contain_text("新增 6 项评审任务")
+    assert {n for _j, n in pairs(round2)} == {n.pk for n in nominations[:3]}
     keep(page, "11-assign-round2-saved")
     sign_out(page)
 
@@ -275,7 +290,7 @@ def test_the_office_runs_two_rounds_on_its_pages(page, login, year):
     login(page, office.username, STRONG_PASSWORD)
     page.locator("#nav-console").click()
     page.locator(f'tr[data-round="{round2.pk}"]').get_by_role("link", name="评审进度").click()
-    expect(page.locator("#submitted-total")).to_have_text("4")
+    expect(page.locator("#submitted-total")).to_have_text("6")
     keep(page, "12-progress-round2")
     page.get_by_role("link", name="排名", exact=True).click()
     page.get_by_label(re.compile("确认")).check()
@@ -288,6 +303,170 @@ def test_the_office_runs_two_rounds_on_its_pages(page, login, year):
     page.locator("#nav-console").click()
     expect(page.locator("#next-step")).to_contain_text("下一步：发布公示")
     keep(page, "14-year-after-judging")
+
+    # 9. The results of the same competition: 工作台 › 公示与表彰 › 概览.
+    competition = year["competition"]
+    titles = [n.title for n in nominations]
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations (data-confirm) say yes
+    page.locator("#pages").get_by_role("link", name="概览", exact=True).click()
+    expect(page.get_by_role("heading", name="公示与表彰")).to_be_visible()
+    expect(page.locator("#next-step")).to_have_text("下一步：发布公示")
+    keep(page, "15-results-overview", phone=True)
+
+    # 10. 公示: the notice, a refusal shown on the page, the preview, then publishing.
+    page.locator("#next-step").click()
+    page.get_by_label("联系电话").fill("")
+    page.get_by_role("button", name="预览").click()
+    expect(page.locator(".errorlist")).to_contain_text("联系电话：请填写组委会办公室受理异议的电话。")
+    page.get_by_label("联系电话").fill("0351-4040123")
+    page.get_by_label("通讯地址").fill("太原市迎泽区迎泽大街 100 号")
+    page.get_by_label("电子邮箱").fill("wmb@example.org")
+    keep(page, "16-publicity-form", phone=True)
+    page.get_by_role("button", name="预览").click()
+    expect(page.locator("#preview")).to_contain_text(titles[0])
+    expect(page.locator("#preview")).to_contain_text(titles[1])
+    expect(page.locator("#preview")).not_to_contain_text(titles[2])  # two awards: the third finalist waits
+    expect(page.locator("#preview")).to_contain_text("0351-4040123")
+    assert not Publicity.objects.exists(), "the preview published nothing"
+    keep(page, "17-publicity-preview", phone=True)
+    page.get_by_role("button", name="确认发布公示").click()
+    expect(page.locator("#published")).to_be_visible()
+    keep(page, "18-publicity-published")
+    publicity = Publicity.objects.get(competition=competition)
+    assert publicity.contact_email == "wmb@example.org"
+    assert Competition.objects.get(pk=competition.pk).phase == Phase.PUBLICITY
+    with page.expect_download() as download:
+        page.locator("#publicity-pdf").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+
+    # 11. A citizen objects on the public page (another browser context: not signed in).
+    public = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai")
+    try:
+        citizen = public.new_page()
+        citizen.goto(f"/publicity/{competition.pk}/")
+        expect(citizen.locator("#notice")).to_contain_text("0351-4040123")
+        citizen.get_by_label("异议对象").select_option(str(nominations[1].pk))
+        citizen.get_by_label("姓名").fill("张三")
+        citizen.get_by_label("手机号码").fill("13912345678")
+        citizen.get_by_label("异议内容").fill("该项目申报的累计服务时长与实际开展情况不符，请组委会核实。")
+        citizen.get_by_role("button", name="提交异议").click()
+        expect(citizen.locator("#objection-message")).to_contain_text("异议已收到")
+        keep_in(citizen, "office-console", "19-public-objection")
+    finally:
+        public.close()
+
+    # 12. The office enters an objection received by letter, and dismisses it (confirmation first).
+    tab(page, "异议")
+    page.locator("#enter-objection").click()
+    page.get_by_label("异议对象").select_option(str(nominations[0].pk))
+    page.get_by_label("提出方式").select_option("letter")
+    page.get_by_label("姓名").fill("李四")
+    page.get_by_label("手机号码").fill("13800001111")
+    page.get_by_label("异议内容").fill("来信反映该项目的志愿者人数统计口径有误，请核实。")
+    keep(page, "20-objection-enter", phone=True)
+    page.locator("#enter-submit").click()
+    expect(page.locator(".messages")).to_contain_text("已登记来信异议")
+    letter = Objection.objects.get(channel="letter")
+    assert letter.entered_by == office
+    page.get_by_label("异议不成立").check()
+    page.get_by_label("处理意见").fill("经核实，志愿者人数有平台记录为证，异议不成立。")
+    page.locator("#resolve-next").click()
+    expect(page.locator("#confirm")).to_contain_text("名单不变")
+    page.locator("#confirm-resolve").click()
+    expect(page.locator(".messages")).to_contain_text("异议已处理：不成立")
+    assert Objection.objects.get(pk=letter.pk).status == ObjectionStatus.DISMISSED
+    keep(page, "21-objection-dismissed", phone=True)
+
+    # 13. The public one is upheld: who leaves and who enters is shown before confirming.
+    tab(page, "异议")
+    page.get_by_label("状态").select_option("open")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("#objection-list tbody tr")).to_have_count(1)
+    keep(page, "22-objections-list", phone=True)
+    page.locator("#objection-list").get_by_role("link", name="处理").click()
+    page.get_by_label("异议成立").check()
+    page.get_by_label("处理意见").fill("经核实，该项目服务时长存在重复统计，异议成立。")
+    page.locator("#resolve-next").click()
+    expect(page.locator("#leaving")).to_contain_text(titles[1])
+    expect(page.locator("#entering")).to_contain_text(titles[2])
+    keep(page, "23-objection-uphold-confirm", phone=True)
+    assert Objection.objects.get(channel="online").status == ObjectionStatus.OPEN, "nothing before confirming"
+    page.locator("#confirm-resolve").click()
+    expect(page.locator(".messages")).to_contain_text("异议已处理：成立")
+    assert Objection.objects.get(channel="online").status == ObjectionStatus.UPHELD
+    assert Award.objects.get(nomination=nominations[2]).status == AwardStatus.PROPOSED
+
+    # Finalising before the 公示 ends: refused in the service's words.
+    tab(page, "确定结果")
+    expect(page.locator("#refusal")).to_contain_text("公示期满后才能确定结果")
+
+    after_publicity = dt.datetime.combine(publicity.ends_on + dt.timedelta(days=1), dt.time(10), SHANGHAI)
+    with time_machine.travel(after_publicity, tick=True):
+        # 14. Finalise: the changes since the 公示 highlighted, a confirmation, the 表彰名单.
+        page.reload()
+        expect(page.locator("tr.change-removed")).to_contain_text(titles[1])
+        expect(page.locator("tr.change-entered")).to_contain_text(titles[2])
+        keep(page, "24-finalize", phone=True)
+        page.get_by_label(re.compile("我已核对以上名单")).check()
+        page.locator("#finalize-submit").click()
+        expect(page.get_by_role("heading", name="表彰名单")).to_be_visible()
+        assert Competition.objects.get(pk=competition.pk).phase == Phase.FINAL
+        keep(page, "25-honours", phone=True)
+        with page.expect_download() as xlsx:
+            page.locator("#honours-xlsx").click()
+        assert xlsx.value.suggested_filename.endswith(".xlsx")
+        with page.expect_download() as pdf:
+            page.locator("#honours-pdf").click()
+        assert pdf.value.suggested_filename.endswith(".pdf")
+
+        # 15. Certificates: issue, revoke one with a reason, reissue it.
+        tab(page, "荣誉证书")
+        page.locator("#issue-certificates").click()
+        page.wait_for_url(re.compile(r"/certificates/batches/\d+/$"))
+        expect(page.locator("#batch-status")).to_have_text("已完成", timeout=60_000)
+        keep(page, "26-certificate-batch")
+        page.get_by_role("link", name=re.compile("的荣誉证书")).click()
+        winners = {nominations[0].pk, nominations[2].pk}
+        issued = Certificate.objects.filter(competition=competition, status=CertificateStatus.ISSUED)
+        assert set(issued.values_list("award__nomination_id", flat=True)) == winners
+        target = Certificate.objects.get(award__nomination=nominations[2])
+        row = page.locator(f"#certificate-{target.pk}")
+        row.locator("summary", has_text="撤销").click()
+        row.get_by_label("撤销理由").fill("获奖者名称有误，撤销后更正。")
+        row.get_by_role("button", name="撤销证书").click()
+        expect(page.locator(".messages")).to_contain_text("已撤销")
+        expect(page.locator(f"#certificate-{target.pk}")).to_contain_text("已撤销")
+        assert Certificate.objects.get(pk=target.pk).status == CertificateStatus.REVOKED
+        keep(page, "27-certificate-revoked", phone=True)
+        row = page.locator(f"#certificate-{target.pk}")
+        row.locator("summary", has_text="重新生成").click()
+        row.get_by_label("理由").fill("名称已更正，重新颁发。")
+        row.get_by_role("button", name="重新生成").click()
+        expect(page.locator(".messages")).to_contain_text("已重新生成")
+        assert Certificate.objects.get(pk=target.pk).status == CertificateStatus.ISSUED
+        page.get_by_label("状态").select_option("issued")
+        page.get_by_role("button", name="筛选").click()
+        expect(page.locator("#certificate-list tbody tr")).to_have_count(2)
+        keep(page, "28-certificates")
+
+        # 16. The 云展馆 and the statistics.
+        tab(page, "云展馆")
+        page.locator("#publish-exhibition").click()
+        expect(page.locator(".messages")).to_contain_text("已发布到云展馆：新增 2 个展品")
+        assert set(Exhibit.objects.filter(competition=competition).values_list("nomination_id", flat=True)) == winners
+        keep(page, "29-exhibition", phone=True)
+        tab(page, "数据统计")
+        totals = page.locator("#totals li")
+        expect(totals.filter(has_text="审查通过").locator("strong")).to_have_text("4")
+        expect(totals.filter(has_text="获评").locator("strong")).to_have_text("2")
+        expect(page.locator("svg.bar-chart").first).to_be_visible()
+        keep(page, "30-statistics", phone=True)
+        with page.expect_download() as stats:
+            page.locator("#statistics-xlsx").click()
+        assert stats.value.suggested_filename.endswith(".xlsx")
+        tab(page, "概览")
+        expect(page.locator("#next-step")).to_contain_text("颁发荣誉证书")
+        keep(page, "31-overview-final")
     assert "/api/" not in page.url and "/admin/" not in page.url
 
 
@@ -305,28 +484,6 @@ ACTIONS = [
     ("unlock/", "assignment", {"reason": "理由"}),
     ("panels/save/", "competition", {"category": "{category}", "judges": "{judge}"}),
 ]
-
-
-def post_as_a_form(page, url: str, data: dict) -> None:
-    """Submit a form the page does not offer (with the page's CSRF token), as a forged click would."""
-    page.evaluate(
-        """([url, data]) => {
-            const form = document.createElement("form");
-            form.method = "post";
-            form.action = url;
-            const token = document.querySelector("input[name=csrfmiddlewaretoken]");
-            const fields = Object.assign({csrfmiddlewaretoken: token.value}, data);
-            for (const [name, value] of Object.entries(fields)) {
-                const input = document.createElement("input");
-                input.type = "hidden"; input.name = name; input.value = value;
-                form.appendChild(input);
-            }
-            document.body.appendChild(form);
-            form.submit();
-        }""",
-        [url, data],
-    )
-    page.wait_for_load_state()
 
 
 def test_the_observer_reads_every_page_and_every_action_is_refused(page, login, year):
