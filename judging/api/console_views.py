@@ -42,11 +42,11 @@ class JudgeReasonSerializer(Serializer):
     reason = serializers.CharField(label="理由", allow_blank=True, required=False, default="")
 
 
-class WithdrawSerializer(JudgeReasonSerializer):
+class RoundWithdrawSerializer(JudgeReasonSerializer):
     exclude_submitted = serializers.BooleanField(label="排除已提交的评分表", required=False, default=False)
 
 
-class ReasonSerializer(Serializer):
+class OptionalReasonSerializer(Serializer):
     reason = serializers.CharField(label="理由", allow_blank=True, required=False, default="")
 
 
@@ -109,10 +109,10 @@ class RoundConsoleViewSet(viewsets.GenericViewSet):
         plan = services.assignments_auto_preview(actor=request.user, round_=self.get_object(), **data.validated_data)
         return Response(plan_data(plan))
 
-    @extend_schema(request=WithdrawSerializer, responses={200: REFILLED, 400: ERROR, 409: ERROR}, summary="评委退出本轮评审")
+    @extend_schema(request=RoundWithdrawSerializer, responses={200: REFILLED, 400: ERROR, 409: ERROR}, summary="评委退出本轮评审")
     @action(detail=True, methods=["post"], url_path="withdraw-judge")
     def withdraw_judge(self, request, pk=None):
-        data = WithdrawSerializer(data=request.data)
+        data = RoundWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.judge_withdraw_round(actor=request.user, round_=self.get_object(), **data.validated_data)
         return Response(result.as_dict())
@@ -140,18 +140,18 @@ class AssignmentConsoleViewSet(viewsets.GenericViewSet):
         new = self.get_queryset().get(pk=new.pk)
         return Response(AssignmentListSerializer(new, context={"request": request, "viewer": request.user}).data)
 
-    @extend_schema(request=ReasonSerializer, responses={200: REFILLED, 409: ERROR}, summary="移出并另行安排评委")
+    @extend_schema(request=OptionalReasonSerializer, responses={200: REFILLED, 409: ERROR}, summary="移出并另行安排评委")
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = OptionalReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.assignment_reassign(actor=request.user, assignment=self.get_object(), **data.validated_data)
         return Response(result.as_dict())
 
-    @extend_schema(request=ReasonSerializer, responses={200: REFILLED, 400: ERROR, 409: ERROR}, summary="排除已提交的评分表")
+    @extend_schema(request=OptionalReasonSerializer, responses={200: REFILLED, 400: ERROR, 409: ERROR}, summary="排除已提交的评分表")
     @action(detail=True, methods=["post"], url_path="scorecard/exclude")
     def exclude(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = OptionalReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.scorecard_exclude(actor=request.user, assignment=self.get_object(), **data.validated_data)
         return Response(result.as_dict())
