@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -53,6 +54,14 @@ def points(value) -> str:
 def reader_round(request, pk: int, perm: str = "judging.view_ranking") -> Round:
     require_reader(request.user, perm)
     return get_object_or_404(Round.objects.select_related("competition"), pk=pk)
+
+
+def acting_round(request, pk: int, *, read: str, act: str) -> Round:
+    """A round for an action: 404 unless the user may ``read`` it, then 403 unless they may ``act`` on it."""
+    round_ = reader_round(request, pk, read)
+    if not request.user.has_perm(act, round_):
+        raise PermissionDenied
+    return round_
 
 
 def safe_next(request, fallback: str) -> str:
