@@ -11,9 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from competition.enums import AggregationMethod
-from competition.exceptions import ApplicationError
 from competition.models import Round
-from competition.views import chinese_error_pages
+from competition.views import chinese_error_pages, flash_error  # noqa: F401  (flash_error: for the judging pages)
 
 METHOD_LABELS = dict(AggregationMethod.choices)
 
@@ -24,13 +23,6 @@ def require_reader(user, perm: str = "judging.view_ranking") -> None:
     """Office and observers (``perm``); anyone else gets 404, exactly as for a missing round."""
     if not user.has_perm(perm):
         raise Http404
-
-
-def flash_error(request, exc: ApplicationError) -> None:
-    lines = [exc.message]
-    for field_messages in exc.fields.values():
-        lines.extend(m for m in field_messages if m not in lines)
-    messages.error(request, lines[0] + ("" if len(lines) == 1 else " " + "；".join(lines[1:])))
 
 
 def flash_form_errors(request, form) -> None:
