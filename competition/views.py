@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from . import selectors, services
 from .enums import Phase
-from .exceptions import ValidationFailed
+from .exceptions import ApplicationError, ValidationFailed
 from .forms import PasswordChangeForm, ThrottledAuthenticationForm
 
 
@@ -59,6 +59,21 @@ def password_change(request):
             messages.success(request, "密码已修改。您的接口令牌已全部失效，请用新密码重新获取。")
             return redirect("password_change")
     return render(request, "competition/password_change.html", {"form": form})
+
+
+def flash_error(request, exc: ApplicationError) -> None:
+    """A service's refusal as one flash message: its message, then each field's (without repeats)."""
+    lines = [exc.message]
+    for field_messages in exc.fields.values():
+        lines.extend(m for m in field_messages if m not in lines)
+    messages.error(request, lines[0] + ("" if len(lines) == 1 else " " + "；".join(lines[1:])))
+
+
+def add_service_errors(form, exc: ApplicationError) -> None:
+    """A service's field errors on the form's fields of the same name (any other at the form's top)."""
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
 
 
 def chinese_error_pages(template: str, not_found: str = "该页面不存在，或您无权查看。"):

@@ -33,7 +33,7 @@ from competition import selectors as competition_selectors
 from competition.enums import Phase, Role
 from competition.exceptions import ApplicationError, ValidationFailed
 from competition.rules import can_read_all
-from competition.views import chinese_error_pages
+from competition.views import add_service_errors, chinese_error_pages, flash_error
 
 from . import files, schema, selectors, services, states
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
@@ -107,18 +107,6 @@ def _attachments(nomination) -> list:
         attachment.urls = _attachment_urls(attachment)
         items.append(attachment)
     return items
-
-
-def _error_messages(exc: ApplicationError) -> list[str]:
-    lines = [exc.message]
-    for field_messages in exc.fields.values():
-        lines.extend(m for m in field_messages if m not in lines)
-    return lines
-
-
-def _flash_error(request, exc: ApplicationError) -> None:
-    lines = _error_messages(exc)
-    messages.error(request, lines[0] + ("" if len(lines) == 1 else " " + "；".join(lines[1:])))
 
 
 def _display_value(nomination, name: str) -> str:
@@ -355,7 +343,7 @@ def nomination_new(request):
                 form.add_service_errors(exc.fields)
                 messages.error(request, exc.message)
             except ApplicationError as exc:
-                _flash_error(request, exc)
+                flash_error(request, exc)
             else:
                 messages.success(request, "草稿已保存。可以继续填写并上传附件。")
                 return redirect("nominations:edit", pk=nomination.pk)
@@ -393,7 +381,7 @@ def nomination_edit(request, pk: int):
                 form.add_service_errors(exc.fields)
                 messages.error(request, exc.message)
             except ApplicationError as exc:
-                _flash_error(request, exc)
+                flash_error(request, exc)
             else:
                 messages.success(request, "草稿已保存。")
                 return redirect("nominations:edit", pk=nomination.pk)
@@ -438,7 +426,7 @@ def nomination_submit(request, pk: int):
     try:
         nomination = services.nomination_submit(actor=request.user, nomination=nomination)
     except ApplicationError as exc:
-        _flash_error(request, exc)
+        flash_error(request, exc)
         if states.edit_refusal(nomination, timezone.now()) is None:
             return redirect("nominations:edit", pk=nomination.pk)
         return redirect("nominations:detail", pk=nomination.pk)
@@ -462,7 +450,7 @@ def nomination_withdraw(request, pk: int):
             actor=request.user, nomination=nomination, reason=form.cleaned_data["reason"]
         )
     except ApplicationError as exc:
-        _flash_error(request, exc)
+        flash_error(request, exc)
     else:
         messages.success(request, "推荐已撤回。")
     return redirect("nominations:detail", pk=nomination.pk)
@@ -476,7 +464,7 @@ def nomination_delete(request, pk: int):
     try:
         services.nomination_delete(actor=request.user, nomination=nomination)
     except ApplicationError as exc:
-        _flash_error(request, exc)
+        flash_error(request, exc)
         return redirect("nominations:detail", pk=nomination.pk)
     messages.success(request, "草稿已删除。")
     return redirect("nominations:index")
@@ -534,13 +522,11 @@ def nomination_review(request, pk: int):
             reason=form.cleaned_data["reason"],
         )
     except ValidationFailed as exc:
-        for name, errors in exc.fields.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
+        add_service_errors(form, exc)
         messages.error(request, exc.message)
         return _detail(request, nomination, review_form=form, status=400)
     except ApplicationError as exc:
-        _flash_error(request, exc)
+        flash_error(request, exc)
     else:
         messages.success(request, f"审查结论已记录：{Decision(decision).label}。")
     return redirect("nominations:detail", pk=nomination.pk)

@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competition.exceptions import ApplicationError
-from competition.views import chinese_error_pages
+from competition.views import chinese_error_pages, flash_error
 
 from . import selectors, services
 from .enums import Channel, DeliveryStatus
@@ -34,13 +34,6 @@ from .models import Delivery, Preference
 
 chinese_errors = chinese_error_pages("notifications/error.html", not_found="该消息不存在，或您无权查看。")
 PAGE_SIZE = 30
-
-
-def _flash_error(request, exc: ApplicationError) -> None:
-    lines = [exc.message]
-    for field_messages in exc.fields.values():
-        lines.extend(m for m in field_messages if m not in lines)
-    messages.error(request, lines[0] + ("" if len(lines) == 1 else " " + "；".join(lines[1:])))
 
 
 def _back(request, fallback: str = "notifications:inbox"):
@@ -163,7 +156,7 @@ def delivery_retry(request, pk: int):
     try:
         delivery = services.delivery_retry(actor=request.user, delivery=delivery)
     except ApplicationError as exc:
-        _flash_error(request, exc)
+        flash_error(request, exc)
     else:
         delivery.refresh_from_db()
         if delivery.status == DeliveryStatus.SENT:

@@ -25,7 +25,7 @@ from competition.rules import is_office, require
 from .. import conf, rendering
 from ..models import CertificateTemplate
 from ..numbering import format_number
-from .wording import holder_parts, issuer_data, stored_bytes, wording
+from .wording import printed_data, stored_bytes
 
 _designs: dict[tuple, rendering.Design] = {}
 
@@ -136,20 +136,14 @@ def sample_data(*, category: Category) -> rendering.CertificateData:
     """Sample content for a design preview: the category's wording and issuers, a sample holder."""
     competition = category.competition
     title, organization = SAMPLE_HOLDERS.get(category.kind, SAMPLE_HOLDERS[CategoryKind.PROJECT])
-    holder, lines, salutation = holder_parts(kind=category.kind, title=title, organization=organization)
-    return rendering.CertificateData(
+    return printed_data(
+        category=category,
+        competition=competition,
+        title=title,
+        organization=organization,
         number=format_number(year=competition.year, code=category.code, serial=1, prefix=conf.number_prefix()),
-        holder=holder,
-        holder_lines=lines,
-        salutation=salutation,
-        body=wording(competition=competition, award_name=category.name),
-        award=category.name,
-        competition_title=competition.title,
-        year=competition.year,
         date=timezone.localdate(),
         verify_url=f"{settings.SITE_URL.rstrip('/')}/verify/sample/",
-        issuers=issuer_data(competition_id=competition.pk),
-        category_code=category.code,
     )
 
 

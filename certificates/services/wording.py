@@ -12,13 +12,14 @@ shows) is decided by the category's kind:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 
 from django.core.files.storage import default_storage
 
 from competition.enums import CategoryKind
-from competition.models import Competition, Issuer
+from competition.models import Category, Competition, Issuer
 from judging.models import Award
 
 from .. import rendering
@@ -91,12 +92,36 @@ def certificate_data(
     award = award or Award.objects.select_related("nomination", "category", "competition").get(
         pk=certificate.award_id
     )
-    nomination, category, competition = award.nomination, award.category, award.competition
-    holder, lines, salutation = holder_parts(
-        kind=category.kind, title=nomination.title, organization=nomination.organization
-    )
-    return rendering.CertificateData(
+    nomination = award.nomination
+    return printed_data(
+        category=award.category,
+        competition=award.competition,
+        title=nomination.title,
+        organization=nomination.organization,
         number=certificate.number,
+        date=certificate.date,
+        verify_url=certificate.verify_url,
+        issuers=issuers,
+    )
+
+
+def printed_data(
+    *,
+    category: Category,
+    competition: Competition,
+    title: str,
+    organization: str,
+    number: str,
+    date: dt.date,
+    verify_url: str,
+    issuers: tuple[rendering.IssuerData, ...] | None = None,
+) -> rendering.CertificateData:
+    """What a certificate of ``category`` made out to ``title`` (of ``organization``) prints:
+    the holder as the category's kind wants it, the wording, the issuers (a real
+    certificate and a design's sample both; ``issuers`` when the caller already read them)."""
+    holder, lines, salutation = holder_parts(kind=category.kind, title=title, organization=organization)
+    return rendering.CertificateData(
+        number=number,
         holder=holder,
         holder_lines=lines,
         salutation=salutation,
@@ -104,8 +129,8 @@ def certificate_data(
         award=category.name,
         competition_title=competition.title,
         year=competition.year,
-        date=certificate.date,
-        verify_url=certificate.verify_url,
+        date=date,
+        verify_url=verify_url,
         issuers=issuers if issuers is not None else issuer_data(competition_id=competition.pk),
         category_code=category.code,
     )

@@ -30,6 +30,13 @@ def _judges():
     return User.objects.filter(role=Role.JUDGE)
 
 
+def _validated(serializer_class, request) -> dict:
+    """The request's body checked by ``serializer_class`` (400 with the fields' Chinese errors)."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
 class PreviewSerializer(Serializer):
     seed = serializers.IntegerField(label="随机种子", required=False, allow_null=True, default=None)
     judges_per_nomination = serializers.IntegerField(
@@ -104,17 +111,15 @@ class RoundConsoleViewSet(viewsets.GenericViewSet):
     @extend_schema(request=PreviewSerializer, responses={200: PLAN, 409: ERROR}, summary="预览自动分配（不保存）")
     @action(detail=True, methods=["post"], url_path="assignments/auto/preview")
     def preview(self, request, pk=None):
-        data = PreviewSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        plan = services.assignments_auto_preview(actor=request.user, round_=self.get_object(), **data.validated_data)
+        data = _validated(PreviewSerializer, request)
+        plan = services.assignments_auto_preview(actor=request.user, round_=self.get_object(), **data)
         return Response(plan_data(plan))
 
     @extend_schema(request=RoundWithdrawSerializer, responses={200: REFILLED, 400: ERROR, 409: ERROR}, summary="评委退出本轮评审")
     @action(detail=True, methods=["post"], url_path="withdraw-judge")
     def withdraw_judge(self, request, pk=None):
-        data = RoundWithdrawSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.judge_withdraw_round(actor=request.user, round_=self.get_object(), **data.validated_data)
+        data = _validated(RoundWithdrawSerializer, request)
+        result = services.judge_withdraw_round(actor=request.user, round_=self.get_object(), **data)
         return Response(result.as_dict())
 
 
@@ -134,26 +139,23 @@ class AssignmentConsoleViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def replace(self, request, pk=None):
-        data = JudgeReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        new = services.assignment_replace(actor=request.user, assignment=self.get_object(), **data.validated_data)
+        data = _validated(JudgeReasonSerializer, request)
+        new = services.assignment_replace(actor=request.user, assignment=self.get_object(), **data)
         new = self.get_queryset().get(pk=new.pk)
         return Response(AssignmentListSerializer(new, context={"request": request, "viewer": request.user}).data)
 
     @extend_schema(request=OptionalReasonSerializer, responses={200: REFILLED, 409: ERROR}, summary="移出并另行安排评委")
     @action(detail=True, methods=["post"])
     def reassign(self, request, pk=None):
-        data = OptionalReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.assignment_reassign(actor=request.user, assignment=self.get_object(), **data.validated_data)
+        data = _validated(OptionalReasonSerializer, request)
+        result = services.assignment_reassign(actor=request.user, assignment=self.get_object(), **data)
         return Response(result.as_dict())
 
     @extend_schema(request=OptionalReasonSerializer, responses={200: REFILLED, 400: ERROR, 409: ERROR}, summary="排除已提交的评分表")
     @action(detail=True, methods=["post"], url_path="scorecard/exclude")
     def exclude(self, request, pk=None):
-        data = OptionalReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.scorecard_exclude(actor=request.user, assignment=self.get_object(), **data.validated_data)
+        data = _validated(OptionalReasonSerializer, request)
+        result = services.scorecard_exclude(actor=request.user, assignment=self.get_object(), **data)
         return Response(result.as_dict())
 
 
@@ -173,7 +175,6 @@ class CategoryPanelViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"])
     def panel(self, request, pk=None):
-        data = PanelSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        members = services.panel_set(actor=request.user, category=self.get_object(), judges=data.validated_data["judges"])
+        data = _validated(PanelSerializer, request)
+        members = services.panel_set(actor=request.user, category=self.get_object(), judges=data["judges"])
         return Response({"judges": sorted(m.judge_id for m in members)})

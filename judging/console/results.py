@@ -38,7 +38,7 @@ from competition.enums import Phase
 from competition.exceptions import ApplicationError
 from competition.models import Competition
 from competition.rules import can_read_all
-from competition.views import chinese_error_pages
+from competition.views import add_service_errors, flash_error
 
 from .. import guards, results_exports, selectors, standings
 from ..enums import AwardStatus, ObjectionChannel, ObjectionStatus
@@ -46,6 +46,7 @@ from ..models import Award, Objection, Publicity
 from ..notice import notice_defaults, notice_of
 from ..services import office as office_services
 from ..services import results as result_services
+from ..views._common import chinese_errors
 from . import charts
 from .results_forms import (
     FinalizeForm,
@@ -56,7 +57,6 @@ from .results_forms import (
     ResolveForm,
 )
 
-chinese_errors = chinese_error_pages("judging/error.html", not_found="该页面不存在，或您无权查看。")
 FINAL_PHASES = (Phase.FINAL, Phase.ARCHIVED)
 STATUS_LABELS = dict(ObjectionStatus.choices)
 CHANNEL_LABELS = dict(ObjectionChannel.choices)
@@ -78,20 +78,11 @@ def _allow(request, perm: str) -> None:
         raise PermissionDenied
 
 
-def _flash_error(request, exc: ApplicationError) -> None:
-    lines = [exc.message]
-    for field_messages in exc.fields.values():
-        lines.extend(m for m in field_messages if m not in lines)
-    messages.error(request, lines[0] + ("" if len(lines) == 1 else " " + "；".join(lines[1:])))
-
-
 def _form_errors(form, exc: ApplicationError) -> None:
     """A service's field errors on the form's fields (the others at the top)."""
     if not exc.fields:
         form.add_error(None, exc.message)
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
+    add_service_errors(form, exc)
 
 
 def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
@@ -391,13 +382,10 @@ def objection_resolve(request, pk: int):
             request, objection, resolve_form=form,
             confirm={"decision": decision, "label": STATUS_LABELS[decision], "reason": reason, "preview": preview},
         )
-    try:
-        result_services.objection_resolve(actor=request.user, objection=objection, decision=decision, reason=reason)
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
-        messages.success(request, f"异议已处理：{STATUS_LABELS[decision]}。")
-    return redirect("judging:results-objection", pk=objection.pk)
+    return _objection_close(
+        request, objection, result_services.objection_resolve, f"异议已处理：{STATUS_LABELS[decision]}。",
+        decision=decision, reason=reason,
+    )
 
 
 @login_required
@@ -408,14 +396,21 @@ def objection_spam(request, pk: int):
     _allow(request, "judging.mark_objection_spam")
     form = ReasonForm(request.POST)
     form.is_valid()
+    return _objection_close(
+        request, objection, result_services.objection_mark_spam, "已标记为无效异议（垃圾信息）。",
+        reason=form.cleaned_data.get("reason", ""),
+    )
+
+
+def _objection_close(request, objection: Objection, close, done: str, **fields):
+    """Resolve the objection or mark it as spam through ``close`` (the service): its refusal,
+    or ``done``, is shown on the objection's page."""
     try:
-        result_services.objection_mark_spam(
-            actor=request.user, objection=objection, reason=form.cleaned_data.get("reason", "")
-        )
+        close(actor=request.user, objection=objection, **fields)
     except ApplicationError as exc:
-        _flash_error(request, exc)
+        flash_error(request, exc)
     else:
-        messages.success(request, "已标记为无效异议（垃圾信息）。")
+        messages.success(request, done)
     return redirect("judging:results-objection", pk=objection.pk)
 
 
@@ -436,7 +431,7 @@ def finalize(request, pk: int):
             try:
                 result_services.competition_finalize(actor=request.user, competition=competition)
             except ApplicationError as exc:
-                _flash_error(request, exc)
+                flash_error(request, exc)
                 return redirect("judging:results-finalize", pk=competition.pk)
             messages.success(request, "表彰结果已确定。")
             return redirect("judging:results-honours", pk=competition.pk)

@@ -29,14 +29,11 @@ from competition.enums import AggregationMethod, Phase, Role
 from competition.exceptions import ApplicationError, Forbidden, NotFound, ValidationFailed
 from competition.models import Competition, Round, User
 from competition.rules import can_read_all
-from competition.views import chinese_error_pages
 
 from .. import services
 from ..models import Assignment
+from ..views._common import chinese_errors, safe_next
 from . import nav, queries
-
-chinese_errors = chinese_error_pages("judging/error.html", not_found="该页面不存在，或您无权查看。")
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -71,7 +68,7 @@ def _action(view):
             raise Http404 from exc
         except ApplicationError as exc:  # bad input read before the service was called
             _flash_error(request, exc)
-            return redirect(_back(request, reverse("judging:console:home")))
+            return redirect(safe_next(request, reverse("judging:console:home")))
 
     return wrapper
 
@@ -83,6 +80,30 @@ def _flash_error(request, exc: ApplicationError) -> None:
     if isinstance(exc, ValidationFailed) and len(lines) > 1 and lines[0] == ValidationFailed.default_message:
         lines = lines[1:]
     messages.error(request, "；".join(lines))
+
+
+class _Attempt:
+    """``with _Attempt(request) as attempt:`` around reading the form and calling the service.
+
+    A refusal of the role (``Forbidden``) goes on to ``_action`` (the 403 page); any other
+    refusal is shown on the page and ends the block, and ``attempt.ok`` stays False.
+    """
+
+    def __init__(self, request):
+        self.request = request
+        self.ok = False
+
+    def __enter__(self) -> _Attempt:
+        return self
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        if exc is None:
+            self.ok = True
+            return False
+        if isinstance(exc, ApplicationError) and not isinstance(exc, Forbidden):
+            _flash_error(self.request, exc)
+            return True
+        return False
 
 
 def _int(request, name: str, label: str, *, required: bool = True) -> int | None:
@@ -109,17 +130,12 @@ def _round(pk: int) -> Round:
     return get_object_or_404(Round.objects.select_related("competition"), pk=pk)
 
 
+def _next_round(round_: Round) -> Round | None:
+    return Round.objects.filter(competition_id=round_.competition_id, order__gt=round_.order).order_by("order").first()
+
+
 def _assignment(pk: int) -> Assignment:
     return get_object_or_404(Assignment.objects.select_related("round", "round__competition", "nomination", "judge"), pk=pk)
-
-
-def _back(request, fallback: str) -> str:
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return fallback
 
 
 def _added_text(result) -> str:
@@ -239,13 +255,9 @@ def panel_save(request, pk: int):
     category = get_object_or_404(competition.categories, pk=_int(request, "category", "奖项"))
     ids = [int(x) for x in request.POST.getlist("judges") if x.isdigit()]
     judges = list(User.objects.filter(pk__in=ids))
-    try:
+    with _Attempt(request) as attempt:
         services.panel_set(actor=request.user, category=category, judges=judges)
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
+    if attempt.ok:
         if judges:
             messages.success(request, f"“{category.name}”评审组已保存：{len(judges)} 位评委。")
         else:
@@ -311,9 +323,7 @@ def _assign_page(request, round_: Round, *, plan=None, form: dict | None = None,
             "max_load": max(plan.load.values(), default=0),
             "min_load": min(plan.load.values(), default=0),
         }
-    next_round = (
-        Round.objects.filter(competition_id=round_.competition_id, order__gt=round_.order).order_by("order").first()
-    )
+    next_round = _next_round(round_)
     return render(
         request,
         "judging/console/assign.html",
@@ -343,13 +353,10 @@ def _auto_form(request, round_: Round) -> dict:
 def assign_preview(request, pk: int):
     """The automatic assignment's plan, computed without writing, with the button that saves it."""
     round_ = _round(pk)
-    try:
+    with _Attempt(request) as attempt:
         form = _auto_form(request, round_)
         plan = services.assignments_auto_preview(actor=request.user, round_=round_, **form)
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
+    if not attempt.ok:
         return redirect("judging:console:assign", pk=round_.pk)
     return _assign_page(request, round_, plan=plan, form=form)
 
@@ -358,15 +365,12 @@ def assign_preview(request, pk: int):
 def assign_auto(request, pk: int):
     """Save the previewed plan (refused if it changed since the preview)."""
     round_ = _round(pk)
-    try:
+    with _Attempt(request) as attempt:
         form = _auto_form(request, round_)
         summary = services.assignments_auto(
             actor=request.user, round_=round_, expect=request.POST.get("fingerprint") or None, **form
         )
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
+    if not attempt.ok:
         return redirect("judging:console:assign", pk=round_.pk)
     text = f"自动分配已保存：新增 {summary.created} 项评审任务。"
     if summary.short:
@@ -379,18 +383,14 @@ def assign_auto(request, pk: int):
 def assign_add(request, pk: int):
     round_ = _round(pk)
     url = reverse("judging:console:assign", args=[round_.pk])
-    try:
+    with _Attempt(request) as attempt:
         judge = _judge(request)
         nomination_id = _int(request, "nomination", "推荐")
         from nominations.models import Nomination
 
         nomination = get_object_or_404(Nomination, pk=nomination_id, competition_id=round_.competition_id)
         services.assignment_add(actor=request.user, round_=round_, judge=judge, nomination=nomination)
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
+    if attempt.ok:
         messages.success(request, f"已将“{nomination.title}”分配给评委 {judge}。")
         url += f"#nomination-{nomination.pk}"
     return redirect(url)
@@ -400,13 +400,9 @@ def assign_add(request, pk: int):
 def assign_remove(request, pk: int):
     assignment = _assignment(pk)
     url = reverse("judging:console:assign", args=[assignment.round_id])
-    try:
+    with _Attempt(request) as attempt:
         services.assignment_remove(actor=request.user, assignment=assignment, reason=request.POST.get("reason", "").strip())
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
+    if attempt.ok:
         messages.success(request, f"已移出评委 {assignment.judge} 对“{assignment.nomination.title}”的评审任务。")
     return redirect(f"{url}#nomination-{assignment.nomination_id}")
 
@@ -415,16 +411,12 @@ def assign_remove(request, pk: int):
 def assign_replace(request, pk: int):
     assignment = _assignment(pk)
     url = reverse("judging:console:assign", args=[assignment.round_id])
-    try:
+    with _Attempt(request) as attempt:
         judge = _judge(request)
         services.assignment_replace(
             actor=request.user, assignment=assignment, judge=judge, reason=request.POST.get("reason", "")
         )
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
+    if attempt.ok:
         messages.success(
             request, f"“{assignment.nomination.title}”：评委 {assignment.judge} 已替换为 {judge}。"
         )
@@ -436,31 +428,23 @@ def assign_reassign(request, pk: int):
     """移出并另行安排评委 (the conflict report's action)."""
     assignment = _assignment(pk)
     fallback = reverse("judging:conflicts", args=[assignment.round_id])
-    try:
+    with _Attempt(request) as attempt:
         result = services.assignment_reassign(
             actor=request.user, assignment=assignment, reason=request.POST.get("reason", "")
         )
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
+    if attempt.ok:
         moved = "已移出该分配" if result.removed else "已提交的评分表保留备查、不计入排名"
         messages.success(request, f"“{assignment.nomination.title}”：{moved}。{_added_text(result)}")
-    return redirect(_back(request, fallback))
+    return redirect(safe_next(request, fallback))
 
 
 @_action
 def scorecard_exclude(request, pk: int):
     assignment = _assignment(pk)
     url = reverse("judging:console:assign", args=[assignment.round_id])
-    try:
+    with _Attempt(request) as attempt:
         result = services.scorecard_exclude(actor=request.user, assignment=assignment, reason=request.POST.get("reason", ""))
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
+    if attempt.ok:
         messages.success(
             request,
             f"评委 {assignment.judge} 对“{assignment.nomination.title}”的评分表已排除，不再计入排名。{_added_text(result)}",
@@ -472,7 +456,7 @@ def scorecard_exclude(request, pk: int):
 def judge_withdraw(request, pk: int):
     round_ = _round(pk)
     url = reverse("judging:console:assign", args=[round_.pk])
-    try:
+    with _Attempt(request) as attempt:
         judge = _judge(request)
         result = services.judge_withdraw_round(
             actor=request.user,
@@ -481,11 +465,7 @@ def judge_withdraw(request, pk: int):
             reason=request.POST.get("reason", ""),
             exclude_submitted=request.POST.get("exclude_submitted") == "on",
         )
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
+    if attempt.ok:
         text = f"评委 {judge} 已退出“{round_.name}”：{result.removed} 项未提交的任务已改派"
         if result.excluded:
             text += f"，{result.excluded} 份已提交的评分表已排除"
@@ -503,13 +483,9 @@ def scorecard_unlock(request, pk: int):
     """Unlock a submitted scorecard (reason required; the judge sees it on their page)."""
     assignment = _assignment(pk)
     url = reverse("judging:progress", args=[assignment.round_id])
-    try:
+    with _Attempt(request) as attempt:
         services.scorecard_unlock(actor=request.user, assignment=assignment, reason=request.POST.get("reason", ""))
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
-    else:
+    if attempt.ok:
         messages.success(
             request,
             f"已解锁评委 {assignment.judge} 对“{assignment.nomination.title}”的评分表，并已通知该评委修改后重新提交。",
@@ -525,16 +501,11 @@ def round_close(request, pk: int):
     if request.POST.get("confirm") != "on":
         messages.error(request, "请勾选确认后再结束本轮评审。")
         return redirect(f"{ranking}#close-round")
-    try:
+    with _Attempt(request) as attempt:
         snapshot = services.round_close(actor=request.user, round_=round_)
-    except Forbidden:
-        raise
-    except ApplicationError as exc:
-        _flash_error(request, exc)
+    if not attempt.ok:
         return redirect(f"{ranking}#close-round")
-    next_round = (
-        Round.objects.filter(competition_id=round_.competition_id, order__gt=round_.order).order_by("order").first()
-    )
+    next_round = _next_round(round_)
     closed = f"“{round_.name}”已结束，评分已锁定，已按“{AggregationMethod(snapshot.method).label}”生成正式排名"
     if next_round is None:
         messages.success(request, f"{closed}。各轮评审均已结束，下一步：发布公示。")

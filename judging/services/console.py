@@ -82,6 +82,14 @@ def _card(assignment: Assignment) -> Scorecard | None:
     return Scorecard.objects.select_for_update().filter(assignment=assignment).first()
 
 
+def _submitted(card: Scorecard | None) -> bool:
+    return card is not None and card.status == ScorecardStatus.SUBMITTED
+
+
+def _excluded(card: Scorecard) -> bool:
+    return ScorecardExclusion.objects.filter(scorecard=card).exists()
+
+
 def _refill(
     *, round_: Round, nomination_ids: set[int], exclude_judges: set[int], key: str, result: Refilled
 ) -> None:
@@ -94,6 +102,17 @@ def _refill(
         {"judge": j, "judge_username": plan.names[j], "nomination": n} for j, n in plan.new_pairs
     ]
     result.short = plan.short
+
+
+def _refill_one(*, round_: Round, assignment: Assignment, key: str, result: Refilled) -> None:
+    """Staff the assignment's nomination again, not with the assignment's judge."""
+    _refill(
+        round_=round_,
+        nomination_ids={assignment.nomination_id},
+        exclude_judges={assignment.judge_id},
+        key=key,
+        result=result,
+    )
 
 
 @transaction.atomic
@@ -110,7 +129,7 @@ def assignment_replace(*, actor: User, assignment: Assignment, judge: User, reas
     if judge.pk == assignment.judge_id:
         raise ValidationFailed(fields={"judge": ["替换评委：请选择另一位评委。"]})
     card = _card(assignment)
-    if card is not None and card.status == ScorecardStatus.SUBMITTED:
+    if _submitted(card):
         raise Conflict(
             "该评委已提交评分表，不能直接替换；如该评分不应计入，请先排除该评分表（写明理由）。",
             code="scorecard_submitted",
@@ -147,8 +166,8 @@ def assignment_reassign(*, actor: User, assignment: Assignment, reason: str = ""
     reason = _reason(reason, required=False)
     result = Refilled()
     card = _card(assignment)
-    if card is not None and card.status == ScorecardStatus.SUBMITTED:
-        voided = ScorecardExclusion.objects.filter(scorecard=card).exists() or conflict_reason(
+    if _submitted(card):
+        voided = _excluded(card) or conflict_reason(
             judge=assignment.judge, nomination=assignment.nomination
         )
         if not voided:
@@ -167,13 +186,7 @@ def assignment_reassign(*, actor: User, assignment: Assignment, reason: str = ""
         before={"assignment": assignment.pk, "judge": assignment.judge_id, "nomination": assignment.nomination_id},
         reason=reason,
     )
-    _refill(
-        round_=round_,
-        nomination_ids={assignment.nomination_id},
-        exclude_judges={assignment.judge_id},
-        key=f"reassign:{entry.pk}",
-        result=result,
-    )
+    _refill_one(round_=round_, assignment=assignment, key=f"reassign:{entry.pk}", result=result)
     return result
 
 
@@ -189,9 +202,9 @@ def scorecard_exclude(*, actor: User, assignment: Assignment, reason: str, refil
     round_ = _open_round(assignment.round_id)
     reason = _reason(reason, required=True, label="排除理由")
     card = _card(assignment)
-    if card is None or card.status != ScorecardStatus.SUBMITTED:
+    if not _submitted(card):
         raise Conflict("评分表尚未提交，无需排除；未提交的分配可以直接移出或替换评委。", code="not_submitted")
-    if ScorecardExclusion.objects.filter(scorecard=card).exists():
+    if _excluded(card):
         raise Conflict("该评分表已被排除。", code="already_excluded")
     ScorecardExclusion.objects.create(scorecard=card, reason=reason, excluded_by=actor)
     entry = audit_record(
@@ -204,13 +217,7 @@ def scorecard_exclude(*, actor: User, assignment: Assignment, reason: str, refil
     )
     result = Refilled(excluded=1)
     if refill:
-        _refill(
-            round_=round_,
-            nomination_ids={assignment.nomination_id},
-            exclude_judges={assignment.judge_id},
-            key=f"exclude:{entry.pk}",
-            result=result,
-        )
+        _refill_one(round_=round_, assignment=assignment, key=f"exclude:{entry.pk}", result=result)
     return result
 
 
@@ -243,9 +250,9 @@ def judge_withdraw_round(
     affected: set[int] = set()
     excluded_cards = []
     for assignment in rows:
-        card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
-        if card is not None and card.status == ScorecardStatus.SUBMITTED:
-            if exclude_submitted and not ScorecardExclusion.objects.filter(scorecard=card).exists():
+        card = _card(assignment)
+        if _submitted(card):
+            if exclude_submitted and not _excluded(card):
                 ScorecardExclusion.objects.create(scorecard=card, reason=reason, excluded_by=actor)
                 excluded_cards.append(card.pk)
                 result.excluded += 1

@@ -27,14 +27,14 @@ from nominations.models import Nomination
 from .. import aggregation
 from ..enums import OFFLINE_CHANNELS, AwardStatus, ObjectionChannel, ObjectionStatus
 from ..models import Award, Objection, Publicity
-from ..notice import Notice, notice_clean, notice_defaults
-from ..workdays import publicity_period
+from ..notice import Notice
 from .results import (
     next_ranked_entry,
     objection_fields,
+    on_publicity_list,
     proposed_awards,
-    publicity_days,
     publicity_refusal,
+    publicity_terms,
 )
 
 __all__ = [
@@ -67,10 +67,7 @@ def publicity_preview(
     """
     require(is_office, actor)
     now = now or timezone.now()
-    days = publicity_days(competition, working_days)
-    today = timezone.localtime(now).date()
-    text = notice_clean(notice or {}, defaults=notice_defaults(competition, today))
-    starts, ends = publicity_period(today, days, competition.holidays)
+    days, text, starts, ends = publicity_terms(competition, working_days, notice, now)
     refusal = publicity_refusal(competition, now)
     awards = [] if refusal else proposed_awards(competition)
     nominations = Nomination.objects.select_related("unit", "category").in_bulk([a.nomination_id for a in awards])
@@ -127,9 +124,7 @@ def objection_enter(
             f"收到日期：应在公示期（{publicity.starts_on:%Y年%-m月%-d日}至{publicity.ends_on:%Y年%-m月%-d日}）内；"
             "公示期外收到的异议不予受理。"
         ]
-    if nomination is None or not Award.objects.filter(
-        competition=competition, nomination=nomination, status=AwardStatus.PROPOSED
-    ).exists():
+    if not on_publicity_list(competition, nomination):
         errors["nomination"] = ["异议对象：请选择公示名单中的对象。"]
     if errors:
         raise ValidationFailed(fields=errors)

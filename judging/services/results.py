@@ -528,6 +528,27 @@ def publicity_days(competition: Competition, working_days: int | None) -> int:
     return days
 
 
+def publicity_terms(competition: Competition, working_days: int | None, notice: dict | None, now: datetime):
+    """What a 公示 published ``now`` would say: (working days, notice text, first day, last day).
+
+    Publishing and its preview ask the same; bad working days or notice fields raise ``ValidationFailed``.
+    """
+    from ..notice import notice_clean, notice_defaults
+
+    days = publicity_days(competition, working_days)
+    today = timezone.localtime(now).date()
+    text = notice_clean(notice or {}, defaults=notice_defaults(competition, today))
+    starts, ends = publicity_period(today, days, competition.holidays)
+    return days, text, starts, ends
+
+
+def on_publicity_list(competition: Competition, nomination: Nomination | None) -> bool:
+    """Whether ``nomination`` (None: no such nomination) is a proposed winner on the 公示 list."""
+    return nomination is not None and Award.objects.filter(
+        competition=competition, nomination=nomination, status=AwardStatus.PROPOSED
+    ).exists()
+
+
 @transaction.atomic
 def publicity_publish(
     *,
@@ -542,16 +563,11 @@ def publicity_publish(
     ``notice``: the text of the notice (公示文件) printed above the list
     (``judging.notice.FIELDS``); missing or blank fields take the standard wording.
     """
-    from ..notice import notice_clean, notice_defaults
-
     require(is_office, actor)
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     now = now or timezone.now()
     refuse(publish_refusal(competition, actor, now))
-    days = publicity_days(competition, working_days)
-    today = timezone.localtime(now).date()
-    text = notice_clean(notice or {}, defaults=notice_defaults(competition, today))
-    starts, ends = publicity_period(today, days, competition.holidays)
+    days, text, starts, ends = publicity_terms(competition, working_days, notice, now)
     rows = proposed_awards(competition)
     Award.objects.bulk_create(rows)
     publicity = Publicity.objects.create(
@@ -641,9 +657,7 @@ def objection_lodge(
         raise ValidationFailed(fields=errors)
     competition = Competition.objects.get(pk=competition.pk)
     refuse(publicity_open_refusal(competition, now or timezone.now()))
-    if nomination is None or not Award.objects.filter(
-        competition=competition, nomination=nomination, status=AwardStatus.PROPOSED
-    ).exists():
+    if not on_publicity_list(competition, nomination):
         raise NotFound("公示名单中没有该对象。")
     _objection_limit(
         "phone", ratelimit.hashed(phone), settings.OBJECTIONS_PER_PHONE_PER_DAY, 86400,

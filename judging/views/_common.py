@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from competition.enums import AggregationMethod
-from competition.exceptions import ApplicationError
 from competition.models import Round
-from competition.views import chinese_error_pages
+from competition.views import chinese_error_pages, flash_error  # noqa: F401  (flash_error: for the judging pages)
 
 METHOD_LABELS = dict(AggregationMethod.choices)
 
@@ -23,13 +23,6 @@ def require_reader(user, perm: str = "judging.view_ranking") -> None:
     """Office and observers (``perm``); anyone else gets 404, exactly as for a missing round."""
     if not user.has_perm(perm):
         raise Http404
-
-
-def flash_error(request, exc: ApplicationError) -> None:
-    lines = [exc.message]
-    for field_messages in exc.fields.values():
-        lines.extend(m for m in field_messages if m not in lines)
-    messages.error(request, lines[0] + ("" if len(lines) == 1 else " " + "；".join(lines[1:])))
 
 
 def flash_form_errors(request, form) -> None:
@@ -53,6 +46,14 @@ def points(value) -> str:
 def reader_round(request, pk: int, perm: str = "judging.view_ranking") -> Round:
     require_reader(request.user, perm)
     return get_object_or_404(Round.objects.select_related("competition"), pk=pk)
+
+
+def acting_round(request, pk: int, *, read: str, act: str) -> Round:
+    """A round for an action: 404 unless the user may ``read`` it, then 403 unless they may ``act`` on it."""
+    round_ = reader_round(request, pk, read)
+    if not request.user.has_perm(act, round_):
+        raise PermissionDenied
+    return round_
 
 
 def safe_next(request, fallback: str) -> str:

@@ -7,7 +7,6 @@ from collections import OrderedDict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +26,7 @@ from ..models import Publicity, RankingSnapshot
 from ..refusals import close_refusal
 from ._common import (
     METHOD_LABELS,
+    acting_round,
     chinese_errors,
     flash_error,
     flash_form_errors,
@@ -126,9 +126,7 @@ def progress(request, pk: int):
 @require_POST
 def remind_judges(request, pk: int):
     """The office's 提醒 on the progress board: one judge (``judge``) or every judge with unsubmitted cards."""
-    round_ = reader_round(request, pk, "judging.view_progress")
-    if not request.user.has_perm("judging.send_reminders", round_):
-        raise PermissionDenied
+    round_ = acting_round(request, pk, read="judging.view_progress", act="judging.send_reminders")
     judge = None
     if request.POST.get("judge"):
         judge = get_object_or_404(User, pk=request.POST["judge"], role=Role.JUDGE)
@@ -310,9 +308,7 @@ def _close_refusal_shown(round_: Round, user, can_close: bool) -> str | None:
 @require_POST
 def close_round(request, pk: int):
     """The office closes the round: scorecards lock, the official ranking is computed."""
-    round_ = reader_round(request, pk, "judging.view_ranking")
-    if not request.user.has_perm("judging.close_round", round_):
-        raise PermissionDenied
+    round_ = acting_round(request, pk, read="judging.view_ranking", act="judging.close_round")
     form = CloseRoundForm(request.POST)
     url = reverse("judging:ranking", args=[round_.pk])
     if not form.is_valid():
