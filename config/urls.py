@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("nominations/", include("nominations.urls")),
     path("certificates/", include("certificates.urls")),
+    path("verify/", certificate_views.verify_lookup, name="certificate-lookup"),
     path("verify/<str:token>/", certificate_views.verify, name="certificate-verify"),
     path("judging/", include("judging.urls")),
     path("publicity/", include((judging_urls.public_urlpatterns, "publicity"))),
