@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from certificates import views as certificate_views
 from competition import views as competition_views
 from competition.api.permissions import ApiDocsPermission
+from exhibition import front_door
 from judging import urls as judging_urls
 
 api_v1 = [
@@ -21,7 +22,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", competition_views.home, name="home"),
+    # Visitors get the public front door; signed-in users their own home.
+    path("", front_door.home, name="home"),
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", competition_views.password_change, name="password_change"),
