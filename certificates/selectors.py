@@ -70,6 +70,8 @@ def certificate_by_number(*, number: str, holder: str) -> Certificate | None:
     number, holder = (number or "").strip(), (holder or "").strip()
     if not number or not holder or len(number) > NUMBER_MAX or len(holder) > HOLDER_MAX:
         return None
+    if "\x00" in number or "\x00" in holder:  # PostgreSQL refuses NUL in a string literal
+        return None
     return (
         Certificate.objects.select_related("competition")
         .filter(number=number, holder=holder, status__in=PUBLIC_STATUSES)

@@ -74,6 +74,16 @@ def test_lookup_json_names_the_missing_field(certificate):
     assert set(response.json()["error"]["fields"]) == {"number", "holder"}
 
 
+def test_odd_input_is_not_found_rather_than_an_error(certificate):
+    for params in (
+        {"number": certificate.number + "\x00", "holder": "王𠮷堃"},
+        {"number": certificate.number, "holder": "王\x00"},
+        {"number": "X" * 5000, "holder": "王𠮷堃"},
+    ):
+        assert APIClient().get(URL, params).status_code == 404
+        assert Client().get("/verify/", params).status_code == 404
+
+
 def test_pending_certificates_are_not_found():
     pending = CertificateFactory(holder="张三")
     assert APIClient().get(URL, {"number": pending.number, "holder": "张三"}).status_code == 404
