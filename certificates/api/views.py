@@ -193,6 +193,7 @@ class PublicCertificateLookupView(APIView):
         responses={200: PublicCertificateSerializer, 400: ERROR, 404: ERROR, 429: ERROR},
         auth=[],
         summary="按证书编号和获奖者查验荣誉证书（公开）",
+        operation_id="v1_public_certificates_lookup",
     )
     def get(self, request):
         number = request.query_params.get("number", "").strip()
