@@ -59,6 +59,26 @@ def certificate_public(*, token: str) -> Certificate | None:
     )
 
 
+NUMBER_MAX = 40  # Certificate.number's length
+HOLDER_MAX = 300  # Certificate.holder's length
+
+
+def certificate_by_number(*, number: str, holder: str) -> Certificate | None:
+    """The certificate with exactly this number and this holder's name (the number
+    alone finds nothing: both must match). Surrounding spaces of what was typed are
+    ignored, nothing else; pending certificates are not shown."""
+    number, holder = (number or "").strip(), (holder or "").strip()
+    if not number or not holder or len(number) > NUMBER_MAX or len(holder) > HOLDER_MAX:
+        return None
+    if "\x00" in number or "\x00" in holder:  # PostgreSQL refuses NUL in a string literal
+        return None
+    return (
+        Certificate.objects.select_related("competition")
+        .filter(number=number, holder=holder, status__in=PUBLIC_STATUSES)
+        .first()
+    )
+
+
 def batch_list(*, user) -> QuerySet[CertificateBatch]:
     if user and user.is_authenticated and user.role in (Role.OFFICE, Role.OBSERVER):
         return CertificateBatch.objects.select_related("competition")

@@ -3,6 +3,9 @@
 - ``/verify/<token>/``: the public verification page (phone-readable), the
   address in every certificate's QR code; throttled per address like the
   JSON API (``throttling``); an unknown token answers 404.
+- ``/verify/``: the same by 证书编号 and the holder's name (a GET form, no
+  script needed): both must match exactly; a lookup is throttled like the QR
+  link, an empty form is not.
 - ``/certificates/competitions/<id>/``: the office's and observers' list of a
   competition's certificates; the office issues a batch from it.
 - ``/certificates/batches/<id>/``: a batch's progress bar (its script polls
@@ -28,16 +31,14 @@ from .enums import FINISHED_BATCH_STATUSES, CertificateStatus
 from .throttling import throttle_wait
 
 
-@require_GET
-def verify(request, token: str):
-    wait = throttle_wait(request)
-    if wait is not None:
-        response = render(request, "certificates/verify_throttled.html", {"wait": wait}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
-    certificate = selectors.certificate_public(token=token)
-    if certificate is None:
-        return render(request, "certificates/verify_unknown.html", status=404)
+def _throttled(request, wait: int):
+    response = render(request, "certificates/verify_throttled.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _verified(request, certificate):
+    """The one result page of a verification (QR link or number and name)."""
     response = render(
         request,
         "certificates/verify.html",
@@ -46,6 +47,43 @@ def verify(request, token: str):
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@require_GET
+def verify(request, token: str):
+    wait = throttle_wait(request)
+    if wait is not None:
+        return _throttled(request, wait)
+    certificate = selectors.certificate_public(token=token)
+    if certificate is None:
+        return render(request, "certificates/verify_unknown.html", status=404)
+    return _verified(request, certificate)
+
+
+@require_GET
+def verify_lookup(request):
+    """Verification by 证书编号 and the holder's name: the form, then the result."""
+    number = request.GET.get("number", "").strip()[: selectors.NUMBER_MAX + 1]
+    holder = request.GET.get("holder", "").strip()[: selectors.HOLDER_MAX + 1]
+    context = {"number": number, "holder": holder, "errors": {}, "not_found": False}
+    if "number" not in request.GET and "holder" not in request.GET:
+        return render(request, "certificates/verify_lookup.html", context)
+    if not number:
+        context["errors"]["number"] = "请填写证书编号。"
+    if not holder:
+        context["errors"]["holder"] = "请填写获奖者姓名。"
+    if context["errors"]:
+        return render(request, "certificates/verify_lookup.html", context, status=400)
+    wait = throttle_wait(request)
+    if wait is not None:
+        return _throttled(request, wait)
+    certificate = selectors.certificate_by_number(number=number, holder=holder)
+    if certificate is None:
+        context["not_found"] = True
+        response = render(request, "certificates/verify_lookup.html", context, status=404)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+    return _verified(request, certificate)
 
 
 def _can_follow(user) -> bool:

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from certificates import views as certificate_views
 from competition import views as competition_views
 from competition.api.permissions import ApiDocsPermission
+from exhibition import front_door
 from judging import urls as judging_urls
 
 api_v1 = [
@@ -21,13 +22,15 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", competition_views.home, name="home"),
+    # Visitors get the public front door; signed-in users their own home.
+    path("", front_door.home, name="home"),
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", competition_views.password_change, name="password_change"),
     path("notifications/", include("notifications.urls")),
     path("nominations/", include("nominations.urls")),
     path("certificates/", include("certificates.urls")),
+    path("verify/", certificate_views.verify_lookup, name="certificate-lookup"),
     path("verify/<str:token>/", certificate_views.verify, name="certificate-verify"),
     path("judging/", include("judging.urls")),
     path("publicity/", include((judging_urls.public_urlpatterns, "publicity"))),

@@ -39,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pytest
 from django.db import transaction
@@ -208,6 +209,10 @@ def build_world() -> World:
     w.ids["comp_final"] = c4.pk
     w.ids["cert"] = {"A": certs[unit_a.pk, "XM"].pk, "B": certs[unit_b.pk, "XM"].pk}
     w.ids["cert_token"] = certs[unit_a.pk, "XM"].token
+    # Lookup by number and holder: "A" is A's number with A's holder (a match),
+    # "B" is A's number with B's holder (no match). Values are URL-encoded.
+    w.ids["cert_number"] = quote(certs[unit_a.pk, "XM"].number)
+    w.ids["cert_holder"] = {"A": quote(certs[unit_a.pk, "XM"].holder), "B": quote(certs[unit_b.pk, "XM"].holder)}
     w.ids["batch"] = batch.pk
     w.ids["exhibit"] = {"A": exhibits[unit_a.pk, "XM"].pk, "B": exhibits[unit_b.pk, "XM"].pk}
     w.ids["exhibit_slug"] = exhibits[unit_a.pk, "XM"].slug
@@ -407,6 +412,10 @@ MATRIX: list[tuple] = [
     ("GET", "/api/v1/certificate-batches/{batch}/archive/", None,
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
     ("GET", "/api/v1/public/certificates/{cert_token}/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    # Lookup by 证书编号 and holder: both must match, for everyone alike ("B": another holder's name).
+    ("GET", "/api/v1/public/certificates/?number={cert_number}&holder={cert_holder}", None, {
+        "A": (200, 200, 200, 200, 200, 200, 200, 200),
+        "B": (404, 404, 404, 404, 404, 404, 404, 404)}),
     # --- exhibition (C4 published)
     ("POST", "/api/v1/competitions/{comp_final}/exhibition/publish/", None,
         {"A": (401, 403, 403, 403, 403, 403, 403, 200)}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from competition.api.permissions import RulesPermission
 from competition.api.views import ERROR
-from competition.exceptions import NotFound
+from competition.exceptions import NotFound, ValidationFailed
 from competition.models import Competition
 
 from .. import selectors, services
@@ -175,3 +175,39 @@ class PublicCertificateView(APIView):
         if certificate is None:
             raise NotFound("未找到该证书。")
         return Response(PublicCertificateSerializer(certificate).data)
+
+
+class PublicCertificateLookupView(APIView):
+    """Anyone verifies a certificate by its number and the holder's name (both exactly)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AddressRateThrottle]
+    throttle_scope = SCOPE
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("number", str, required=True, description="证书编号，如 TY-XLF-2026-XM-0001"),
+            OpenApiParameter("holder", str, required=True, description="获奖者（证书上的姓名或名称）"),
+        ],
+        responses={200: PublicCertificateSerializer, 400: ERROR, 404: ERROR, 429: ERROR},
+        auth=[],
+        summary="按证书编号和获奖者查验荣誉证书（公开）",
+        operation_id="v1_public_certificates_lookup",
+    )
+    def get(self, request):
+        number = request.query_params.get("number", "").strip()
+        holder = request.query_params.get("holder", "").strip()
+        fields = {}
+        if not number:
+            fields["number"] = ["请填写证书编号。"]
+        if not holder:
+            fields["holder"] = ["请填写获奖者姓名。"]
+        if fields:
+            raise ValidationFailed("请填写证书编号和获奖者姓名。", fields=fields)
+        certificate = selectors.certificate_by_number(number=number, holder=holder)
+        if certificate is None:
+            raise NotFound("未找到与该证书编号和获奖者相符的证书。")
+        response = Response(PublicCertificateSerializer(certificate).data)
+        response["Cache-Control"] = "no-store"
+        return response

@@ -14,6 +14,10 @@ def sign_in(client, user, password=PASSWORD):
     return client.post("/accounts/login/", {"username": user.username, "password": password})
 
 
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
 def test_login_page_is_chinese(client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
@@ -23,10 +27,13 @@ def test_login_page_is_chinese(client):
         assert text in html
 
 
-def test_home_requires_login(client):
+def test_visitors_get_the_front_door_not_the_home_page(client, officer):
+    competition_factory()
     response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'href="/accounts/login/"' in html and "推荐单位管理员" in html  # the sign-in's invitation
+    assert "退出" not in html and 'href="/accounts/password/"' not in html
 
 
 def test_session_login_opens_the_home_page_and_the_api(client, officer):
@@ -47,14 +54,14 @@ def test_session_login_with_a_wrong_password_stays_on_the_page(client, officer):
     response = sign_in(client, officer, "wrong password")
     assert response.status_code == 200
     assert "用户名或密码不正确" in response.content.decode()
-    assert client.get("/").status_code == 302
+    assert not signed_in(client)
 
 
 def test_session_logout_ends_the_session(client, officer):
     sign_in(client, officer)
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
-    assert client.get("/").status_code == 302
+    assert not signed_in(client)
 
 
 def test_admin_reachable_by_office(client, office):
@@ -194,7 +201,7 @@ def test_web_sign_in_is_throttled_like_the_api(client, officer, settings):
         assert "用户名或密码不正确" in sign_in(client, officer, "wrong password").content.decode()
     response = sign_in(client, officer)  # the right password, but too many failures
     assert "登录失败次数过多" in response.content.decode()
-    assert client.get("/").status_code == 302
+    assert not signed_in(client)
     # From another address the owner signs in.
     other = client.post(
         "/accounts/login/",
@@ -202,7 +209,7 @@ def test_web_sign_in_is_throttled_like_the_api(client, officer, settings):
         REMOTE_ADDR="198.51.100.30",
     )
     assert other.status_code == 302
-    assert client.get("/").status_code == 200
+    assert signed_in(client)
 
 
 def test_admin_sign_in_is_throttled_like_the_api(client, office, settings):
