@@ -115,7 +115,7 @@ def _holidays(values: list) -> list[str]:
 WEEKDAY_NAMES = "一二三四五六日"
 
 
-def _calendar_clean(holidays: list | None, workdays: list | None) -> tuple[list[str], list[str]]:
+def calendar_clean(holidays: list | None, workdays: list | None) -> tuple[list[str], list[str]]:
     """The working-day calendar as stored, or ``ValidationFailed`` naming the field.
 
     Every entry must be a date; a make-up working day (调休上班日) must be a
@@ -125,6 +125,9 @@ def _calendar_clean(holidays: list | None, workdays: list | None) -> tuple[list[
     parsed: dict[str, list[date]] = {}
     for field, label, values in (("holidays", "节假日", holidays), ("workdays", "调休上班日", workdays)):
         days = []
+        if values is not None and not isinstance(values, list | tuple):
+            errors[field] = [f"{label}：应为日期的列表，例如 [\"2023-10-02\"]。"]
+            values = []
         for value in values or []:
             if isinstance(value, date):
                 days.append(value)
@@ -184,7 +187,7 @@ def competition_calendar_set(
 ) -> Competition:
     """Replace the year's holidays and make-up working days (the 公示 period counts both)."""
     require(is_office, actor, message="只有组委会办公室可以设置工作日历。")
-    clean_holidays, clean_workdays = _calendar_clean(holidays, workdays)
+    clean_holidays, clean_workdays = calendar_clean(holidays, workdays)
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     before = {"holidays": competition.holidays, "workdays": competition.workdays}
     competition.holidays, competition.workdays = clean_holidays, clean_workdays
@@ -289,7 +292,7 @@ def competition_create(*, actor: User, data: dict[str, Any]) -> Competition:
     """Create a whole competition (categories, criteria, rounds, issuers) in draft."""
     require(is_office, actor, message="只有组委会办公室可以创建推选活动。")
     _check_dates(data)
-    holidays, workdays = _calendar_clean(data.get("holidays"), data.get("workdays"))
+    holidays, workdays = calendar_clean(data.get("holidays"), data.get("workdays"))
     if Competition.objects.filter(year=data["year"]).exists():
         raise ValidationFailed(fields={"year": [f"年度：{data['year']} 年度的推选活动已存在。"]})
     competition = Competition.objects.create(
@@ -332,7 +335,7 @@ def competition_update(*, actor: User, competition: Competition, data: dict[str,
         if key in data and key not in ("holidays", "workdays"):
             setattr(competition, key, data[key])
     if "holidays" in data or "workdays" in data:
-        competition.holidays, competition.workdays = _calendar_clean(
+        competition.holidays, competition.workdays = calendar_clean(
             data.get("holidays", competition.holidays), data.get("workdays", competition.workdays)
         )
     _check_dates(

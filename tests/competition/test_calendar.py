@@ -74,6 +74,7 @@ def test_only_the_office_sets_the_calendar(request, who):
         (["2023-10-07"], ["2023-10-07"], "workdays", ["2023-10-07", "节假日"]),
         (["2023-13-01"], [], "holidays", ["节假日", "2023-13-01"]),
         ([], ["明天"], "workdays", ["调休上班日", "明天"]),
+        ("2023-10-02", [], "holidays", ["节假日", "应为日期的列表"]),
     ],
 )
 def test_bad_calendar_dates_are_refused_naming_the_field_and_nothing_changes(office, holidays, workdays, field, words):
