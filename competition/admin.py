@@ -7,6 +7,7 @@ is deleted without a service, and the bulk "delete selected" action is off.
 
 import contextvars
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
@@ -210,8 +211,23 @@ class RoundInline(DraftOnlyInline, RoleInline, admin.TabularInline):
     readonly_fields = ["closed_at"]
 
 
+class CompetitionAdminForm(forms.ModelForm):
+    """The working-day calendar is checked here as the service checks it (``services.calendar_clean``),
+    so that a bad date is shown on its field rather than failing the save."""
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.calendar_clean(data.get("holidays"), data.get("workdays"))
+        except ApplicationError as exc:
+            for name, errors in exc.fields.items():
+                self.add_error(name if name in self.fields else None, errors)
+        return data
+
+
 @admin.register(Competition)
 class CompetitionAdmin(StructureFormsets, RoleAdmin):
+    form = CompetitionAdminForm
     list_display = ["year", "title", "phase", "nominations_close", "judging_close"]
     inlines = [IssuerInline, CategoryInline, RoundInline]
     actions = ["advance_to_next_phase"]

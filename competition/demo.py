@@ -67,6 +67,8 @@ def competition_data() -> dict:
         "judging_close": dt.datetime(YEAR, 11, 20, 18, 0, tzinfo=TZ),
         "publicity_working_days": 5,
         "holidays": [dt.date(YEAR, 10, d) for d in range(1, 8)],
+        # 国办发明电〔2021〕11号: 国庆节 10月8日（星期六）、10月9日（星期日）上班.
+        "workdays": [dt.date(YEAR, 10, 8), dt.date(YEAR, 10, 9)],
         "issuers": [{"name": "中共太原市委宣传部"}, {"name": "太原市精神文明建设委员会办公室"}],
         "categories": [
             {

@@ -67,3 +67,31 @@ class PasswordChangeForm(forms.Form):
         if first and second and first != second:
             self.add_error("new_password2", "两次输入的新密码不一致。")
         return cleaned
+
+
+class CalendarForm(forms.Form):
+    """The year's working-day calendar: one date a line (commas and spaces also separate).
+
+    The dates are checked by ``services.competition_calendar_set``; the form only splits the text.
+    """
+
+    holidays = forms.CharField(
+        label="节假日（放假的日期）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "placeholder": "2023-10-02\n2023-10-03"}),
+        help_text="每行一个日期，格式 YYYY-MM-DD。落在工作日的节假日不计入公示期。",
+    )
+    workdays = forms.CharField(
+        label="调休上班日（上班的星期六、星期日）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "2023-10-07"}),
+        help_text="每行一个日期，必须是星期六或星期日；这些日子计入公示期。",
+    )
+
+    @staticmethod
+    def split(text: str) -> list[str]:
+        return [part for part in text.replace(",", " ").replace("，", " ").replace("、", " ").split() if part]
+
+    @staticmethod
+    def joined(days) -> str:
+        return "\n".join(d.isoformat() if hasattr(d, "isoformat") else str(d) for d in days)

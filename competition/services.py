@@ -50,6 +50,7 @@ COMPETITION_FIELDS = [
     "judging_close",
     "publicity_working_days",
     "holidays",
+    "workdays",
     "phase",
 ]
 SCALAR_UPDATABLE = [
@@ -60,6 +61,7 @@ SCALAR_UPDATABLE = [
     "judging_close",
     "publicity_working_days",
     "holidays",
+    "workdays",
 ]
 CATEGORY_FIELDS = [
     "code",
@@ -103,10 +105,101 @@ def _check_dates(values: dict[str, Any]) -> None:
 
 
 def _holidays(values: list) -> list[str]:
+    """Dates (or ISO strings) as sorted, distinct ISO strings: how the JSON lists keep them."""
     out = []
     for value in values or []:
         out.append(value.isoformat() if isinstance(value, date) else str(value))
     return sorted(set(out))
+
+
+WEEKDAY_NAMES = "一二三四五六日"
+
+
+def calendar_clean(holidays: list | None, workdays: list | None) -> tuple[list[str], list[str]]:
+    """The working-day calendar as stored, or ``ValidationFailed`` naming the field.
+
+    Every entry must be a date; a make-up working day (调休上班日) must be a
+    Saturday or a Sunday, and no day may be both a holiday and a make-up day.
+    """
+    errors: dict[str, list[str]] = {}
+    parsed: dict[str, list[date]] = {}
+    for field, label, values in (("holidays", "节假日", holidays), ("workdays", "调休上班日", workdays)):
+        days = []
+        if values is not None and not isinstance(values, list | tuple):
+            errors[field] = [f"{label}：应为日期的列表，例如 [\"2023-10-02\"]。"]
+            values = []
+        for value in values or []:
+            if isinstance(value, date):
+                days.append(value)
+                continue
+            try:
+                days.append(date.fromisoformat(str(value).strip()))
+            except ValueError:
+                errors.setdefault(field, []).append(f"{label}：“{value}”不是有效日期（应为 YYYY-MM-DD）。")
+        parsed[field] = days
+    weekdays = sorted({d for d in parsed["workdays"] if d.weekday() < 5})
+    if weekdays:
+        listed = "、".join(f"{d.isoformat()}（星期{WEEKDAY_NAMES[d.weekday()]}）" for d in weekdays)
+        errors.setdefault("workdays", []).append(f"调休上班日：必须是星期六或星期日，{listed}不是。")
+    both = sorted(set(parsed["holidays"]) & set(parsed["workdays"]))
+    if both:
+        errors.setdefault("workdays", []).append(
+            f"调休上班日：{'、'.join(d.isoformat() for d in both)}已设为节假日，同一天不能既放假又调休上班。"
+        )
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return _holidays(parsed["holidays"]), _holidays(parsed["workdays"])
+
+
+def calendar_suggest(year: int) -> tuple[list[date], list[date]]:
+    """The State Council's schedule for ``year``: (holidays, make-up working days).
+
+    From the ``chinese-calendar`` package, which carries each year's 国务院办公厅
+    notice up to the year of its release. A year it does not know raises
+    ``ValidationFailed`` with a message saying to enter the days by hand.
+    """
+    import chinese_calendar
+
+    holidays = sorted(d for d in chinese_calendar.holidays if d.year == year)
+    workdays = sorted(d for d in chinese_calendar.workdays if d.year == year)
+    if not holidays:
+        known = max(d.year for d in chinese_calendar.holidays)
+        raise ValidationFailed(
+            f"日历数据包（chinese-calendar {_package_version()}）还没有 {year} 年的国务院办公厅放假安排"
+            f"（已知到 {known} 年），请按通知手工填写节假日和调休上班日。",
+            fields={"year": [f"年度：日历数据包尚无 {year} 年的放假安排，请手工填写。"]},
+        )
+    return holidays, workdays
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("chinese-calendar")
+    except PackageNotFoundError:  # pragma: no cover - it is a dependency
+        return "?"
+
+
+@transaction.atomic
+def competition_calendar_set(
+    *, actor: User, competition: Competition, holidays: list, workdays: list
+) -> Competition:
+    """Replace the year's holidays and make-up working days (the 公示 period counts both)."""
+    require(is_office, actor, message="只有组委会办公室可以设置工作日历。")
+    clean_holidays, clean_workdays = calendar_clean(holidays, workdays)
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    before = {"holidays": competition.holidays, "workdays": competition.workdays}
+    competition.holidays, competition.workdays = clean_holidays, clean_workdays
+    competition.save(update_fields=["holidays", "workdays", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="competition.calendar_set",
+        obj=competition,
+        before=before,
+        after={"holidays": clean_holidays, "workdays": clean_workdays},
+    )
+    return competition
 
 
 def _create_categories(competition: Competition, categories: list[dict]) -> None:
@@ -199,6 +292,7 @@ def competition_create(*, actor: User, data: dict[str, Any]) -> Competition:
     """Create a whole competition (categories, criteria, rounds, issuers) in draft."""
     require(is_office, actor, message="只有组委会办公室可以创建推选活动。")
     _check_dates(data)
+    holidays, workdays = calendar_clean(data.get("holidays"), data.get("workdays"))
     if Competition.objects.filter(year=data["year"]).exists():
         raise ValidationFailed(fields={"year": [f"年度：{data['year']} 年度的推选活动已存在。"]})
     competition = Competition.objects.create(
@@ -209,7 +303,8 @@ def competition_create(*, actor: User, data: dict[str, Any]) -> Competition:
         nominations_close=data["nominations_close"],
         judging_close=data["judging_close"],
         publicity_working_days=data.get("publicity_working_days", 5),
-        holidays=_holidays(data.get("holidays", [])),
+        holidays=holidays,
+        workdays=workdays,
         phase=Phase.DRAFT,
     )
     _create_issuers(competition, data.get("issuers", []))
@@ -237,9 +332,12 @@ def competition_update(*, actor: User, competition: Competition, data: dict[str,
         )
     before = {**snapshot(competition, COMPETITION_FIELDS), **competition_structure(competition)}
     for key in SCALAR_UPDATABLE:
-        if key in data:
-            value = _holidays(data[key]) if key == "holidays" else data[key]
-            setattr(competition, key, value)
+        if key in data and key not in ("holidays", "workdays"):
+            setattr(competition, key, data[key])
+    if "holidays" in data or "workdays" in data:
+        competition.holidays, competition.workdays = calendar_clean(
+            data.get("holidays", competition.holidays), data.get("workdays", competition.workdays)
+        )
     _check_dates(
         {
             "nominations_open": competition.nominations_open,

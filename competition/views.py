@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from . import selectors, services
 from .enums import Phase
@@ -101,3 +101,56 @@ def chinese_error_pages(template: str, not_found: str = "该页面不存在，�
 def healthz(request):
     """A trivial endpoint: the baseline the benchmarks compare against."""
     return JsonResponse({"ok": True})
+
+
+@login_required
+def calendar(request, pk: int):
+    """The office's page of a year's working-day calendar: holidays and make-up working days (调休).
+
+    "按国务院办公厅通知填入" fills the form from ``services.calendar_suggest`` without
+    saving; "保存" sets the calendar through ``services.competition_calendar_set``.
+    """
+    from .forms import CalendarForm
+    from .models import Competition
+    from .rules import is_office
+
+    if not is_office(request.user):
+        raise PermissionDenied("只有组委会办公室可以设置工作日历。")
+    competition = get_object_or_404(Competition, pk=pk)
+    suggestion_error = None
+    try:
+        services.calendar_suggest(competition.year)
+    except ValidationFailed as exc:
+        suggestion_error = exc.message
+    action = request.POST.get("action", "save") if request.method == "POST" else ""
+    if action == "suggest" and suggestion_error is None:
+        holidays, workdays = services.calendar_suggest(competition.year)
+        form = CalendarForm(initial={"holidays": CalendarForm.joined(holidays), "workdays": CalendarForm.joined(workdays)})
+        messages.info(request, f"已按国务院办公厅通知填入 {competition.year} 年的放假安排，请核对后点击“保存”。")
+    elif action == "save":
+        form = CalendarForm(request.POST)
+        if form.is_valid():
+            try:
+                services.competition_calendar_set(
+                    actor=request.user,
+                    competition=competition,
+                    holidays=CalendarForm.split(form.cleaned_data["holidays"]),
+                    workdays=CalendarForm.split(form.cleaned_data["workdays"]),
+                )
+            except ValidationFailed as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, "工作日历已保存，公示期将按新的日历计算。")
+                return redirect("competition-calendar", pk=competition.pk)
+    else:
+        form = CalendarForm(
+            initial={
+                "holidays": CalendarForm.joined(competition.holidays),
+                "workdays": CalendarForm.joined(competition.workdays),
+            }
+        )
+    return render(
+        request,
+        "competition/calendar.html",
+        {"competition": competition, "form": form, "suggestion_error": suggestion_error},
+    )

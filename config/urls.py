@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", competition_views.password_change, name="password_change"),
+    path("competitions/<int:pk>/calendar/", competition_views.calendar, name="competition-calendar"),
     path("notifications/", include("notifications.urls")),
     path("nominations/", include("nominations.urls")),
     path("certificates/", include("certificates.urls")),

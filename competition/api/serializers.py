@@ -102,6 +102,12 @@ class CompetitionWriteSerializer(Serializer):
         label="公示期（工作日）", min_value=1, max_value=30, default=5
     )
     holidays = serializers.ListField(label="节假日", child=serializers.DateField(), default=list)
+    workdays = serializers.ListField(
+        label="调休上班日",
+        child=serializers.DateField(),
+        default=list,
+        help_text="调休上班的星期六或星期日；公示期按工作日计算时计入。",
+    )
     issuers = IssuerInSerializer(label="颁发单位", many=True, default=list)
     categories = CategoryInSerializer(label="奖项", many=True)
     rounds = RoundInSerializer(label="评审轮次", many=True)
@@ -234,6 +240,7 @@ class CompetitionSerializer(serializers.ModelSerializer):
             "nominations_window_open",
             "publicity_working_days",
             "holidays",
+            "workdays",
             "issuers",
             "categories",
             "rounds",

@@ -191,6 +191,7 @@ class Entry:
 
 
 ENTRIES: list[Entry] = [
+    Entry("年度设置", "工作日历（节假日与调休）", "competition-calendar"),
     Entry("推荐与资格审查", "资格审查", "nominations:review", takes=""),
     Entry("评审", "评审组", "judging:console:panels"),
     Entry("评审", "分配评委", "judging:console:assign", takes="round"),

@@ -538,7 +538,7 @@ def publicity_terms(competition: Competition, working_days: int | None, notice: 
     days = publicity_days(competition, working_days)
     today = timezone.localtime(now).date()
     text = notice_clean(notice or {}, defaults=notice_defaults(competition, today))
-    starts, ends = publicity_period(today, days, competition.holidays)
+    starts, ends = publicity_period(today, days, competition.holidays, competition.workdays)
     return days, text, starts, ends
 
 

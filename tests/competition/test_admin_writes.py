@@ -360,3 +360,20 @@ def test_a_competition_made_in_the_admin_with_its_rows_goes_through_the_services
     assert {"competition.create", "issuer.create", "category.create", "round.create"} <= actions
     made = AuditEntry.objects.get(action="category.create")
     assert made.after["competition"] == competition.pk and made.after["code"] == "XM"
+
+
+def test_a_weekday_make_up_day_is_refused_on_its_field_in_the_admin():
+    office = OfficeFactory()
+    competition = competition_factory(year=2023)
+    client = signed_in(office)
+    url = f"/admin/competition/competition/{competition.pk}/change/"
+    data = form_data(client.get(url))
+    data["workdays"] = '["2023-10-09"]'
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "星期六或星期日" in " ".join(response.context["adminform"].form.errors["workdays"])
+    data["workdays"] = '["2023-10-07"]'
+    assert client.post(url, data).status_code == 302
+    competition.refresh_from_db()
+    assert competition.workdays == ["2023-10-07"]
+    assert AuditEntry.objects.get(action="competition.update").after["workdays"] == ["2023-10-07"]
