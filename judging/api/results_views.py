@@ -425,7 +425,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objection
-        fields = ["id", "competition", "nomination", "title", "name", "phone", "content", "channel", "received_on", "status", "created_at", "resolution", "resolved_at"]
+        fields = ["id", "receipt", "competition", "nomination", "title", "name", "phone", "content", "channel", "received_on", "status", "created_at", "resolution", "resolved_at"]
 
 
 class ObjectionEnterSerializer(Serializer):

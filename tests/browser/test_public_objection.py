@@ -124,3 +124,23 @@ def test_visitor_without_javascript_lodges_an_objection_and_follows_it(browser, 
         assert no_overflow, "the lookup page is wider than the screen"
     finally:
         context.close()
+
+
+def test_with_javascript_the_form_answers_the_receipt_in_place(page, live_server):
+    """The JavaScript enhancement posts to the JSON API and shows the same receipt, with its lookup link."""
+    competition, nominations = closed_year(year=2036)
+    office = User.objects.get(username="office")
+    judging_services.publicity_publish(actor=office, competition=competition, working_days=5)
+    page.goto(f"/publicity/{competition.pk}/")
+    form = page.locator("#objection-form")
+    form.get_by_label("异议对象").select_option(str(nominations[1].pk))
+    form.get_by_label("姓名").fill("王明")
+    form.get_by_label("手机号码").fill("13612345678")
+    form.get_by_label("异议内容").fill(CONTENT)
+    form.get_by_role("button", name="提交异议").click()
+    expect(page.locator("#objection-message")).to_contain_text("回执编号")
+    receipt = Objection.objects.get(phone="13612345678").receipt
+    expect(page.locator("#objection-message")).to_contain_text(receipt)
+    assert page.url.endswith(f"/publicity/{competition.pk}/")  # answered in place, no page load
+    page.locator("#objection-lookup-link").click()
+    expect(page.get_by_label("回执编号")).to_have_value(receipt)
