@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from competition.exceptions import Conflict, NotFound
+from competition.exceptions import Conflict, NotFound, ValidationFailed
 from competition.models import AuditEntry
 from judging import services
 from judging.enums import ObjectionChannel
@@ -55,12 +55,10 @@ def test_objections_are_accepted_from_publication_to_the_end_of_the_last_working
     # The last working day until its end.
     _lodge(competition, scored[2], _at(11, 23, 59, 59), phone="13912345671")
     assert Objection.objects.count() == 3
-    # The day after the last working day, and a moment before the publication: refused.
+    # The day after the last working day: refused.
     with pytest.raises(Conflict) as late:
         _lodge(competition, scored[0], _at(12, 0, 0, 1), phone="13912345672")
     assert "2026年12月11日" in late.value.message and "结束" in late.value.message
-    with pytest.raises(Conflict):
-        _lodge(competition, scored[0], SATURDAY - dt.timedelta(minutes=1), phone="13912345673")
     assert Objection.objects.count() == 3
 
 
@@ -173,3 +171,19 @@ def test_the_lookup_page_shows_the_status_and_answer(published, competition, sco
     assert "已处理：异议不成立" in answered and "经核实，服务时长记录属实。" in answered
     wrong = client.post("/publicity/objections/", {"receipt": lodged.receipt, "phone": "13900000000"})
     assert wrong.status_code == 404 and "经核实" not in wrong.content.decode()
+
+
+def test_the_office_enters_objections_received_from_the_publication_day(published, competition, scored, office):  # noqa: F811
+    fields = {"name": "李四", "phone": "13700001111", "content": "来信反映该对象材料与事实不符。"}
+    with time_machine.travel(_at(7, 9), tick=False):
+        on_saturday = services.objection_enter(
+            actor=office, competition=competition, nomination=scored[0], channel=ObjectionChannel.LETTER,
+            received_on=dt.date(2026, 12, 5), **fields,
+        )
+        assert on_saturday.received_on == dt.date(2026, 12, 5)
+        with pytest.raises(ValidationFailed) as before:
+            services.objection_enter(
+                actor=office, competition=competition, nomination=scored[1], channel=ObjectionChannel.LETTER,
+                received_on=dt.date(2026, 12, 4), **fields,
+            )
+    assert "2026年12月5日" in before.value.fields["received_on"][0]
