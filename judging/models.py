@@ -5,6 +5,7 @@ Fields and constraints only; every write goes through ``services.py``.
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -317,13 +318,27 @@ class Award(models.Model):
         return f"{self.category} · {self.nomination}"
 
 
+RECEIPT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed back
+RECEIPT_LENGTH = 12
+
+
+def new_receipt() -> str:
+    """A random, unguessable receipt code for an objection (about 59 bits)."""
+    return "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+
+
 class Objection(models.Model):
-    """A real-name objection (异议) lodged during 公示."""
+    """A real-name objection (异议) lodged during 公示.
+
+    ``receipt`` is the code the person who lodged it keeps: with the phone number
+    given, it looks the objection's status and the office's answer up.
+    """
 
     competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="objections")
     nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, related_name="objections")
     name = models.CharField("姓名", max_length=50)
     phone = models.CharField("手机号码", max_length=20)
+    receipt = models.CharField("回执编号", max_length=RECEIPT_LENGTH, unique=True, default=new_receipt, editable=False)
     content = models.TextField("异议内容")
     status = models.CharField(
         "状态", max_length=16, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN

@@ -190,13 +190,13 @@ def publish_refusal(competition, user, now: datetime) -> Refusal | None:
 
 
 def publicity_open_refusal(competition, now: datetime) -> Refusal | None:
-    """Lodging an objection (anyone, no account): only during the 公示 period."""
+    """Lodging an objection (anyone, no account): from the moment the 公示 is published
+    (the Publicity row and the phase exist from then on; also on the weekend or holiday
+    days before its first working day) until the end of its last working day."""
     publicity = Publicity.objects.filter(competition=competition).first()
     if competition.phase != Phase.PUBLICITY or publicity is None:
         return Refusal("当前不在公示期内，不受理异议。", "publicity_closed")
     today = timezone.localtime(now).date()
-    if today < publicity.starts_on:
-        return Refusal(f"公示自 {publicity.starts_on:%Y年%-m月%-d日} 开始，届时方可提出异议。", "publicity_closed")
     if today > publicity.ends_on:
         return Refusal(f"公示已于 {publicity.ends_on:%Y年%-m月%-d日} 结束，不再受理异议。", "publicity_closed")
     return None

@@ -433,3 +433,27 @@ def ranking_snapshot(*, round_, snapshot_id: str | None = None, method: str | No
     if method:
         qs = qs.filter(method=method)
     return qs.order_by("-official", "-computed_at", "-id").first()
+
+
+# What the person who lodged an objection sees of each status when looking it up.
+OBJECTION_PUBLIC_STATUS = {
+    "open": "待处理",
+    "upheld": "已处理：异议成立",
+    "dismissed": "已处理：异议不成立",
+    "spam": "已处理：不予受理",
+}
+
+
+def objection_receipt_data(objection) -> dict:
+    """An objection as its receipt lookup shows it: status and, once resolved, the office's answer."""
+    resolved = objection.status != "open"
+    return {
+        "receipt": objection.receipt,
+        "nomination": objection.nomination.title,
+        "lodged_at": objection.created_at,
+        "status": objection.status,
+        "status_label": OBJECTION_PUBLIC_STATUS.get(objection.status, objection.get_status_display()),
+        "resolved": resolved,
+        "answer": objection.resolution if resolved else None,
+        "resolved_at": objection.resolved_at if resolved else None,
+    }

@@ -24,4 +24,6 @@ urlpatterns = [
 # ``path("publicity/", include((judging_urls.public_urlpatterns, "publicity")))``.
 public_urlpatterns = [
     path("<int:pk>/", views.publicity, name="detail"),
+    path("<int:pk>/objection/", views.objection_submit, name="objection"),
+    path("objections/", views.objection_status, name="objection-status"),
 ]

@@ -184,6 +184,7 @@ def build_world() -> World:
     w.ids["nom3"] = nom3[0].pk
     w.ids["job"] = job.pk
     w.ids["objection"] = objection.pk
+    w.ids["objection_receipt"] = objection.receipt
     w.secrets += ["张三丰", "13800001111"]
 
     # C4: final, an award of A and of B, certificates rendered, the exhibition published.
@@ -386,6 +387,14 @@ MATRIX: list[tuple] = [
         {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     ("POST", "/api/v1/public/objections/", {"competition": "{comp_pub}", "nomination": "{nom3}", **OBJECTION},
         {"A": (201, 201, 201, 201, 201, 201, 201, 201)}),
+    # Issue 14: the receipt lookup is public with the phone given; a wrong phone answers
+    # byte for byte the 404 of an unknown receipt (the matrix compares it with receipt 999999).
+    ("GET", "/api/v1/public/objections/{objection_receipt}/?phone=13800001111", None,
+        {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/objections/{objection_receipt}/?phone=13900002222", None,
+        {"A": (404, 404, 404, 404, 404, 404, 404, 404)}),
+    ("GET", "/api/v1/public/objections/{objection_receipt}/", None,
+        {"A": (404, 404, 404, 404, 404, 404, 404, 404)}),
     ("GET", "/api/v1/objections/", None, {"A": (401, 403, 403, 403, 403, 403, 200, 200)}),
     ("GET", "/api/v1/objections/{objection}/", None, {"A": (401, 404, 404, 404, 404, 404, 200, 200)}),
     ("POST", "/api/v1/objections/{objection}/resolve/", {"decision": "dismissed", "reason": "经核实不属实"},
@@ -791,6 +800,38 @@ def test_page_actions_need_the_csrf_token(world, db):
         if method == "POST":
             url = _fill(path, world, "A")
             assert client.post(url, body or {}).status_code == 403, url
+
+
+def _without_csrf(content: bytes) -> bytes:
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", content)
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_objection_lookup_page(world, db, caller):
+    """Issue 14: the public lookup page, for anyone signed in or not: the right receipt
+    and phone show the objection; a wrong phone answers the very page of an unknown receipt."""
+    client = _page_client(caller)
+    receipt = world.id("objection_receipt")
+    assert client.get("/publicity/objections/").status_code == 200
+    found = client.post("/publicity/objections/", {"receipt": receipt, "phone": "13800001111"})
+    assert found.status_code == 200
+    assert receipt in found.content.decode() and "待处理" in found.content.decode()
+    wrong = client.post("/publicity/objections/", {"receipt": receipt, "phone": "13900002222"})
+    unknown = client.post("/publicity/objections/", {"receipt": "ABCDEFGHJKMN", "phone": "13900002222"})
+    assert wrong.status_code == unknown.status_code == 404
+    assert _without_csrf(wrong.content).replace(receipt.encode(), b"ABCDEFGHJKMN") == _without_csrf(unknown.content)
+    for secret in world.secrets:
+        assert secret not in wrong.content.decode()
+
+
+def test_public_objection_forms_need_the_csrf_token(world, db):
+    """The objection form and the lookup are POST forms that Django's CSRF check guards."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    pub = world.id("comp_pub")
+    assert client.post(f"/publicity/{pub}/objection/", {"nomination": world.id("nom3"), **OBJECTION}).status_code == 403
+    assert client.post("/publicity/objections/", {"receipt": "X", "phone": "1"}).status_code == 403
 
 
 __all__ = ["MATRIX", "PAGE_MATRIX", "PAGES", "World", "build_world"]

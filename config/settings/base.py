@@ -251,6 +251,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 OBJECTIONS_PER_ADDRESS_PER_HOUR = env.int("OBJECTIONS_PER_ADDRESS_PER_HOUR", default=10)
 OBJECTIONS_PER_PHONE_PER_DAY = env.int("OBJECTIONS_PER_PHONE_PER_DAY", default=3)
 OBJECTIONS_PER_NOMINATION_PER_DAY = env.int("OBJECTIONS_PER_NOMINATION_PER_DAY", default=30)
+# Looking an objection up by receipt and phone: every attempt, per client address.
+OBJECTION_LOOKUPS_PER_ADDRESS_PER_HOUR = env.int("OBJECTION_LOOKUPS_PER_ADDRESS_PER_HOUR", default=30)
 
 # Distinct list responses (a hall's filters and pages) each family of the public
 # exhibition stores in the cache per 6 hours; further ones are served uncached.

@@ -350,7 +350,7 @@ class PublicObjectionView(APIView):
     parser_classes = [JSONParser]
     throttle_classes: list = []
 
-    @extend_schema(request=ObjectionInSerializer, responses={201: inline_serializer("ObjectionReceived", {"id": serializers.IntegerField(), "message": serializers.CharField()}), 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 415: ERROR, 429: ERROR}, auth=[], summary="提出异议（公开）")
+    @extend_schema(request=ObjectionInSerializer, responses={201: inline_serializer("ObjectionReceived", {"id": serializers.IntegerField(), "receipt": serializers.CharField(), "message": serializers.CharField()}), 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR, 415: ERROR, 429: ERROR}, auth=[], summary="提出异议（公开）")
     def post(self, request):
         data = ObjectionInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -371,8 +371,53 @@ class PublicObjectionView(APIView):
             client_address=client_address(request),
         )
         return Response(
-            {"id": objection.pk, "message": "异议已收到，组委会办公室将依规核实处理。"}, status=status.HTTP_201_CREATED
+            {
+                "id": objection.pk,
+                "receipt": objection.receipt,
+                "message": f"异议已收到，组委会办公室将依规核实处理。回执编号：{objection.receipt}（请妥善保存，凭回执编号和手机号码可查询处理结果）。",
+            },
+            status=status.HTTP_201_CREATED,
         )
+
+
+class PublicObjectionStatusView(APIView):
+    """The person who lodged an objection looks up its status and, once resolved, the
+    office's answer: by the receipt code and the phone number given. An unknown receipt
+    and a wrong phone answer the same 404. Throttled (the ``public`` scope, and the
+    service's per-address limit on every attempt)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "public"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("phone", str, required=True, description="提出异议时填写的手机号码")],
+        responses={
+            200: inline_serializer(
+                "ObjectionStatus",
+                {
+                    "receipt": serializers.CharField(),
+                    "nomination": serializers.CharField(),
+                    "lodged_at": serializers.DateTimeField(),
+                    "status": serializers.CharField(),
+                    "status_label": serializers.CharField(),
+                    "resolved": serializers.BooleanField(),
+                    "answer": serializers.CharField(allow_null=True),
+                    "resolved_at": serializers.DateTimeField(allow_null=True),
+                },
+            ),
+            404: ERROR,
+            429: ERROR,
+        },
+        auth=[],
+        summary="查询异议处理结果（公开）",
+    )
+    def get(self, request, receipt):
+        objection = results.objection_lookup(
+            receipt=receipt, phone=request.query_params.get("phone", ""), client_address=client_address(request)
+        )
+        return Response(selectors.objection_receipt_data(objection))
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
@@ -380,7 +425,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Objection
-        fields = ["id", "competition", "nomination", "title", "name", "phone", "content", "channel", "received_on", "status", "created_at", "resolution", "resolved_at"]
+        fields = ["id", "receipt", "competition", "nomination", "title", "name", "phone", "content", "channel", "received_on", "status", "created_at", "resolution", "resolved_at"]
 
 
 class ObjectionEnterSerializer(Serializer):

@@ -30,6 +30,11 @@ urlpatterns = [
     ),
     path("public/objections/", results_views.PublicObjectionView.as_view(), name="public-objection"),
     path(
+        "public/objections/<str:receipt>/",
+        results_views.PublicObjectionStatusView.as_view(),
+        name="public-objection-status",
+    ),
+    path(
         "rounds/<int:pk>/ranking/export.xlsx",
         export_views.ranking_export_xlsx,
         name="round-ranking-export-xlsx",

@@ -308,7 +308,7 @@ def objection_new(request, pk: int):
             except ApplicationError as exc:
                 _form_errors(form, exc)
             else:
-                messages.success(request, f"已登记{CHANNEL_LABELS[objection.channel]}异议，请核实后处理。")
+                messages.success(request, f"已登记{CHANNEL_LABELS[objection.channel]}异议（回执编号 {objection.receipt}），请核实后处理。")
                 return redirect("judging:results-objection", pk=objection.pk)
     else:
         form = ObjectionEnterForm(entries=entries, initial={"received_on": timezone.localdate().isoformat()})

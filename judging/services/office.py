@@ -119,9 +119,11 @@ def objection_enter(
         raise Conflict("当前不在公示阶段，不能登记异议。", code="wrong_phase")
     if received_on > today:
         errors["received_on"] = ["收到日期：不能晚于今天。"]
-    elif not publicity.starts_on <= received_on <= publicity.ends_on:
+    elif not (opens := min(timezone.localtime(publicity.published_at).date(), publicity.starts_on)) <= received_on <= publicity.ends_on:
+        # Objections are accepted from the day the 公示 is published, as on the public form
+        # (never later than its first working day, for a 公示 recorded with a past date).
         errors["received_on"] = [
-            f"收到日期：应在公示期（{publicity.starts_on:%Y年%-m月%-d日}至{publicity.ends_on:%Y年%-m月%-d日}）内；"
+            f"收到日期：应在公示发布（{opens:%Y年%-m月%-d日}）至公示结束（{publicity.ends_on:%Y年%-m月%-d日}）之间；"
             "公示期外收到的异议不予受理。"
         ]
     if not on_publicity_list(competition, nomination):

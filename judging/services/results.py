@@ -8,6 +8,7 @@ competition from closed rounds to the final list of winners.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -689,6 +690,32 @@ def objection_lodge(
             "content": content,
         },
     )
+    return objection
+
+
+def normalize_receipt(value: str) -> str:
+    """A receipt code as typed back: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in (value or "").upper() if ch.isalnum())
+
+
+def objection_lookup(*, receipt: str, phone: str, client_address: str | None = None) -> Objection:
+    """The person who lodged an objection looks it up by its receipt code and the phone
+    number given. An unknown receipt and a wrong phone answer the same NotFound, so the
+    lookup reveals neither; every attempt counts against the client address's limit
+    (``OBJECTION_LOOKUPS_PER_ADDRESS_PER_HOUR``)."""
+    if client_address:
+        _objection_limit(
+            "lookup", client_address, settings.OBJECTION_LOOKUPS_PER_ADDRESS_PER_HOUR, 3600,
+            "查询过于频繁，请 {wait}后再试。",
+        )
+    code = normalize_receipt(receipt)
+    phone = (phone or "").strip()
+    objection = (
+        Objection.objects.select_related("nomination").filter(receipt=code).first()
+        if code and len(code) <= 32 else None
+    )
+    if objection is None or not phone or not hmac.compare_digest(objection.phone.encode(), phone.encode()):
+        raise NotFound("未找到该异议：请核对回执编号和提交时填写的手机号码。")
     return objection
 
 

@@ -13,7 +13,8 @@
   bar), ties, the comparison of two methods, the judges' severity chart
   (geometry in ``judging.charts``) and, for the office, closing the round.
 - ``publicity``: for anyone (``/publicity/<competition id>/``), the 公示 list
-  and the objection form, which posts to the public API.
+  and the objection form (a normal POST form; JavaScript posts the same to the public API);
+  ``/publicity/objections/`` looks an objection up by receipt and phone.
 
 Views read through selectors (and the API's serializer, so that the scoring
 page shows exactly what the API gives the judge) and write through services
@@ -26,7 +27,7 @@ by comparing roles and states itself. An object the user may not see answers
 
 from .judge import assignment_page, declare_conflict, index, pledge
 from .office import close_round, conflicts, progress, ranking, remind_judges
-from .publicity import publicity
+from .publicity import objection_status, objection_submit, publicity
 
 __all__ = [
     "assignment_page",
@@ -37,6 +38,8 @@ __all__ = [
     "pledge",
     "progress",
     "publicity",
+    "objection_submit",
+    "objection_status",
     "ranking",
     "remind_judges",
 ]

@@ -3,10 +3,12 @@
  *
  * Posts {"competition", "nomination", "name", "phone", "content"} as JSON to
  * the public API (POST /api/v1/public/objections/; no sign-in) and shows the
- * answer: 201 a thank-you, otherwise the Chinese messages of the error shape
+ * answer: 201 a thank-you with the receipt code and a link to its lookup, otherwise the Chinese messages of the error shape
  * {"error": {code, message, fields}} under their fields (400), or the
  * message alone (403 not from this site, 404 not on the list, 409 outside
- * 公示, 429 too many). JSON only: the API refuses form bodies (415).
+ * 公示, 429 too many). JSON only: the API refuses form bodies (415). Without
+ * JavaScript the same form posts to /publicity/<id>/objection/ (CSRF), which
+ * calls the same service.
  */
 (function () {
   "use strict";
@@ -77,6 +79,15 @@
             form.reset();
             if (counter) counter.textContent = "0";
             say(json.message || "异议已收到，组委会办公室将依规核实处理。", "ok");
+            if (json.receipt && form.dataset.lookup) {
+              // The receipt, and the lookup page with it filled in (as without JavaScript).
+              var link = document.createElement("a");
+              link.href = form.dataset.lookup + "?receipt=" + encodeURIComponent(json.receipt);
+              link.textContent = "查询处理结果";
+              link.id = "objection-lookup-link";
+              messageEl.appendChild(document.createTextNode(" "));
+              messageEl.appendChild(link);
+            }
             return;
           }
           var error = json.error || {};
