@@ -46,6 +46,8 @@ def test_front_door_links_the_running_publicity():
     assert "正在公示" in html
     assert f'href="/publicity/{competition.pk}/"' in html
     assert f"{publicity.starts_on:%Y年%-m月%-d日}" in html
+    # Whoever lodged an objection finds its lookup by receipt from the front door.
+    assert 'href="/publicity/objections/"' in html
 
 
 def test_front_door_tells_the_last_publicity_outcome():
