@@ -180,7 +180,7 @@ def reset_scorecards(round_id: int) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE judging_score, judging_scorecard")
+        cursor.execute("TRUNCATE judging_score, judging_scorecard CASCADE")  # and the office's exclusions of cards
         cursor.execute("UPDATE judging_assignment SET status = 'open' WHERE round_id = %s", [round_id])
     common.vacuum_analyze("judging_scorecard", "judging_score", "judging_assignment")
 
