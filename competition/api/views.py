@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib.auth import logout as session_logout
 from django.contrib.auth import update_session_auth_hash
 from django_filters import rest_framework as filters
@@ -190,9 +192,26 @@ class JudgeViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.judge_list(user=self.request.user)
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO date-time compared in UTC. Python reads UTC offsets up to ±23:59 but PostgreSQL
+    takes at most ±15:59 (``…-18:25`` answered 500); a time before year 1 or after 9999 in UTC
+    is earlier or later than every row."""
+
+    def filter(self, qs, value):
+        if value is None:
+            return super().filter(qs, value)
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:
+            earlier_than_all = value.utcoffset() > datetime.timedelta(0)
+            matches_all = earlier_than_all == (self.lookup_expr in ("gt", "gte"))
+            return qs if matches_all else qs.none()
+        return super().filter(qs, value)
+
+
 class AuditFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte", label="起始时间")
-    until = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt", label="截止时间")
+    since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte", label="起始时间")
+    until = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt", label="截止时间")
     actor = filters.CharFilter(field_name="actor__username", label="操作人用户名")
 
     class Meta:

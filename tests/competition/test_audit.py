@@ -37,6 +37,24 @@ def listed(client, **params):
     return response.json()["results"]
 
 
+@pytest.mark.parametrize(
+    ("params", "count"),
+    [
+        # PostgreSQL refuses UTC offsets beyond ±15:59; Python reads them (this answered 500).
+        ({"since": "0440-11-01T13:44:19-18:25"}, 4),
+        ({"until": "0440-11-01T13:44:19-18:25"}, 0),
+        # Before year 1 and after 9999 once in UTC: earlier / later than every entry.
+        ({"since": "0001-01-01T00:00:00+05:00"}, 4),
+        ({"until": "0001-01-01T00:00:00+05:00"}, 0),
+        ({"since": "9999-12-31T23:00:00-05:00"}, 0),
+        ({"until": "9999-12-31T23:00:00-05:00"}, 4),
+    ],
+)
+def test_audit_time_filters_take_any_utc_offset(users, trail, params, count):
+    entries = listed(api_client(users["office"]), **params)
+    assert len([e for e in entries if not e["action"].startswith("auth.")]) == count
+
+
 @pytest.mark.parametrize("role", ["office", "observer"])
 def test_audit_list_for_office_and_observer(users, trail, role):
     entries = listed(api_client(users[role]))
