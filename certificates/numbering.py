@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 
 DEFAULT_PREFIX = "TY-XLF"
-NUMBER_RE = re.compile(r"^(?P<prefix>[A-Z]+(?:-[A-Z]+)*)-(?P<year>\d{4})-(?P<code>[A-Z]+)-(?P<serial>\d{4,})$")
+# A category code is what the competition API accepts (``^[A-Z][A-Z0-9]{0,7}$``): a letter,
+# then letters or digits; the hyphens keep it apart from the year and the serial.
+CODE = r"[A-Z][A-Z0-9]{0,7}"
+NUMBER_RE = re.compile(rf"^(?P<prefix>[A-Z]+(?:-[A-Z]+)*)-(?P<year>\d{{4}})-(?P<code>{CODE})-(?P<serial>\d{{4,}})$")
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,8 @@ def format_number(*, year: int, code: str, serial: int, prefix: str = DEFAULT_PR
     if not 1000 <= year <= 9999:
         raise ValueError("the year has four digits")
     code = code.strip().upper()
-    if not re.fullmatch(r"[A-Z]+", code):
-        raise ValueError(f"category code {code!r} must be Latin letters")
+    if not re.fullmatch(CODE, code):
+        raise ValueError(f"category code {code!r} must be a Latin letter and up to 7 letters or digits")
     return f"{prefix}-{year}-{code}-{serial:04d}"
 
 

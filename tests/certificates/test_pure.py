@@ -42,11 +42,17 @@ def test_number_format_and_parse():
     parsed = parse_number("TY-XLF-2022-ZZ-0007")
     assert (parsed.prefix, parsed.year, parsed.code, parsed.serial) == ("TY-XLF", 2022, "ZZ", 7)
     assert str(parsed) == "TY-XLF-2022-ZZ-0007"
-    for bad in ("TY-XLF-22-XM-0001", "TY-XLF-2022-XM-01", "TY-XLF-2022-项目-0001"):
+    for bad in ("TY-XLF-22-XM-0001", "TY-XLF-2022-XM-01", "TY-XLF-2022-项目-0001", "TY-XLF-2022-1X-0001"):
         with pytest.raises(ValueError):
             parse_number(bad)
     with pytest.raises(ValueError):
         format_number(year=2022, code="XM", serial=0)
+    # Every code the competition API accepts (a letter, then letters or digits) can be numbered.
+    assert format_number(year=2022, code="C1", serial=3) == "TY-XLF-2022-C1-0003"
+    assert parse_number("TY-XLF-2022-C1-0003").code == "C1"
+    for bad_code in ("1C", "项目", "ABCDEFGHI"):
+        with pytest.raises(ValueError):
+            format_number(year=2022, code=bad_code, serial=1)
 
 
 def test_holder_by_kind():
