@@ -147,7 +147,9 @@ def nominate(
         "link", name="新建推荐"
     ).click()
     page.get_by_label("项目名称").fill(title)
-    page.wait_for_url(re.compile(r"/nominations/\d+/edit/$"))
+    # The draft is created by autosave a moment after typing stops (the page then swaps its URL
+    # in place): under a loaded machine (two test processes) that took over 10 s twice.
+    page.wait_for_url(re.compile(r"/nominations/\d+/edit/$"), timeout=30_000)
     fill_project(page)
     page.get_by_label("实施单位").fill(organization)
     page.get_by_role("button", name="保存草稿").click()
