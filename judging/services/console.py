@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from competition.audit import audit_record
 from competition.exceptions import Conflict, ValidationFailed
@@ -25,6 +26,7 @@ from notifications.services import notify
 from ..conflicts import conflict_reason
 from ..enums import ScorecardStatus
 from ..models import Assignment, RoundWithdrawal, Scorecard, ScorecardExclusion
+from ..refusals import assign_refusal, refuse
 from .assignments import (
     _plan_apply,
     _round_context,
@@ -73,8 +75,7 @@ def _reason(reason: str | None, *, required: bool, label: str = "理由") -> str
 
 def _open_round(round_id: int) -> Round:
     round_ = Round.objects.select_for_update().select_related("competition").get(pk=round_id)
-    if round_.closed_at is not None:
-        raise Conflict(f"“{round_.name}”已结束，评审分配不能再调整。", code="round_closed")
+    refuse(assign_refusal(round_, None, timezone.now()))  # the same rule as assigning in the first place
     return round_
 
 
