@@ -34,11 +34,14 @@ RUBRIC = [
     ("创新性", 15, "服务方式有创新"),
     ("可持续性/可推广性", 10, "能否长期坚持，能否被复制推广"),
 ]
+# (code, name, kind, award quota, nominations per unit, min years running, min volunteers).
+# Each award quota is well below the nominations the demo accepts in its category
+# (XM 17, ZZ 7, ZYZ 6, SQ 6: see nominations/demo.py), so every category is a contest.
 CATEGORIES = [
-    ("XM", "最佳志愿服务项目", CategoryKind.PROJECT, 10, 3, 3, 20),
-    ("ZZ", "最佳志愿服务组织", CategoryKind.ORGANIZATION, 10, 2, 3, 20),
-    ("ZYZ", "最美志愿者", CategoryKind.PERSON, 10, 2, 0, 0),
-    ("SQ", "最美志愿服务社区", CategoryKind.COMMUNITY, 5, 1, 0, 0),
+    ("XM", "最佳志愿服务项目", CategoryKind.PROJECT, 6, 3, 3, 20),
+    ("ZZ", "最佳志愿服务组织", CategoryKind.ORGANIZATION, 3, 2, 3, 20),
+    ("ZYZ", "最美志愿者", CategoryKind.PERSON, 3, 2, 0, 0),
+    ("SQ", "最美志愿服务社区", CategoryKind.COMMUNITY, 2, 1, 0, 0),
 ]
 WORDING = "在{year}年度太原市学雷锋志愿服务先进典型宣传推选活动中，被评为“太原市学雷锋{award}”。特发此证，以资鼓励。"
 

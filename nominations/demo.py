@@ -4,7 +4,8 @@ Units nominate projects, organisations, volunteers and communities with a
 generated photo and a generated stamped recommendation form; the office
 accepts most, returns one (corrected and accepted), rejects one; one unit
 withdraws one and leaves one in draft. Among them, the 太原市城市综合管理服务
-指挥中心's two projects and the centre itself, from the domain notes.
+指挥中心's two projects, from the domain notes; the centre itself won
+最佳志愿服务组织 in 2019, is recorded as a past winner and not nominated again.
 """
 
 from __future__ import annotations
@@ -15,20 +16,40 @@ from functools import cache
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from competition.audit import audit_record, snapshot
 from competition.enums import Phase
 from competition.models import Unit, User
 from competition.services import competition_advance
 
 from . import attachments, services
 from .enums import Status
-from .models import Nomination
+from .models import Nomination, PastWinner
+from .validators import normalized_key
 
 CENTRE = "太原市城市综合管理服务指挥中心"
+TREES = "举手之劳·为树木松绑拔刺"
+ADVERTS = "举手之劳·清除城市牛皮癣"
+
+# The centre's honour before this system (domain notes: named 最佳志愿服务组织 by the
+# 市文明办 in December 2019). Recorded as a past winner before the 2022 nominations,
+# so the rule 往年获奖者不得推荐 applies to it: the centre is not nominated again.
+CENTRE_PAST_WINNER = {"year": 2019, "category_code": "ZZ", "title": CENTRE, "organization": ""}
 
 # (unit code, title, organisation, field, started, volunteers, active, hours, activities, beneficiaries)
+#
+# The centre's two projects: the seed's facts give each one's start (March 2016 for
+# the trees; 2017 for the adverts, month unknown) and its own outcomes, which their
+# texts tell (PROJECT_TEXTS). The 758 volunteers, 3,412 activities and 10.41万余
+# hours are the whole centre's, not one project's, so they are not used here. The
+# form requires volunteers, hours, activities and beneficiaries for every project,
+# and the facts give none per project: the numbers below are INVENTED demo values,
+# kept inside the centre's totals (the two projects share volunteers; their hours
+# and activities add up to less than the centre's). The day of each start (3月5日,
+# 学雷锋纪念日) and the adverts' month are demo assumptions too. Every figure of the
+# other rows is an invented demo value.
 PROJECTS = [
-    ("TY-M-CG", "举手之劳·为树木松绑拔刺", CENTRE, "环境保护", dt.date(2016, 3, 5), 758, 700, 104100, 3412, 1000000),
-    ("TY-M-CG", "举手之劳·清除城市牛皮癣", CENTRE, "文明实践", dt.date(2017, 4, 1), 520, 460, 61200, 2210, 800000),
+    ("TY-M-CG", TREES, CENTRE, "环境保护", dt.date(2016, 3, 5), 420, 300, 52000, 1700, 60000),
+    ("TY-M-CG", ADVERTS, CENTRE, "文明实践", dt.date(2017, 3, 5), 380, 260, 46000, 1500, 80000),
     ("140105", "小店区“银龄陪伴”助老服务", "小店区坞城街道志愿服务站", "为老服务", dt.date(2015, 9, 1), 320, 260, 38000, 1460, 52000),
     ("140105", "星光课堂·流动儿童周末托管", "小店区青年志愿者协会", "关爱少年儿童", dt.date(2017, 3, 12), 210, 150, 22100, 880, 16000),
     ("140106", "迎泽大街文明交通引导", "迎泽区文明交通志愿服务队", "文明实践", dt.date(2014, 5, 1), 640, 500, 73000, 2600, 300000),
@@ -47,27 +68,72 @@ PROJECTS = [
     ("TY-M-JY", "“四点半课堂”课后服务", "太原市教育系统志愿服务队", "关爱少年儿童", dt.date(2016, 9, 1), 700, 520, 64000, 5200, 90000),
     ("TY-M-TSW", "青春助力·高校志愿者支教", "共青团太原市委", "关爱少年儿童", dt.date(2012, 9, 1), 1200, 800, 150000, 4100, 60000),
 ]
+# The centre's projects told in our own words from the seed's facts: each one's
+# own outcomes (the trees: 600 person-times handled 11,502 cases in the first days,
+# almost 50,000 tree problems in six years; the adverts: nearly a million illegal
+# adverts removed in six years), nothing of the centre's totals.
+PROJECT_TEXTS = {
+    TREES: {
+        "service_targets": "城市行道树、绿地树木及过往市民",
+        "service_area": "太原市城区",
+        "summary": (
+            "2016年3月，太原市城市综合管理服务指挥中心发起“举手之劳·为树木松绑拔刺”志愿服务项目："
+            "志愿者走上街头，为行道树拔去钉入的铁钉，剪断缠绕的铁丝和勒进树皮的扎带。"
+            "项目启动之初，志愿者600人次清理此类问题11502起；六年来累计处置树木问题近5万件。"
+        ),
+        "introduction": (
+            "城市综合管理服务指挥中心的志愿者为行道树拔钉子、解铁丝、剪扎带。"
+            "首次活动600人次清理问题11502起，六年来累计处置树木问题近5万件。"
+        ),
+        "innovation": "把随手可做的小事变成人人可以参与的常态化志愿服务，“举手之劳”即可护绿。",
+        "social_benefit": "六年来累计处置树木问题近5万件，行道树免受铁钉、铁丝和扎带的伤害。",
+        "sustainability": "自2016年起持续开展，做法简单，便于各单位和市民仿效。",
+    },
+    ADVERTS: {
+        "service_targets": "城市街巷、公共设施及沿街居民",
+        "service_area": "太原市城区",
+        "summary": (
+            "2017年起，太原市城市综合管理服务指挥中心开展“举手之劳·清除城市牛皮癣”志愿服务项目："
+            "志愿者清理张贴、喷涂在墙面、电线杆和公共设施上的非法小广告，还街巷整洁。"
+            "六年来累计清理非法小广告近百万件。"
+        ),
+        "introduction": (
+            "城市综合管理服务指挥中心的志愿者清理街头巷尾的非法小广告（“城市牛皮癣”），"
+            "六年来累计清理近百万件。"
+        ),
+        "innovation": "与“为树木松绑拔刺”同以“举手之劳”为理念，随手发现、随手清理。",
+        "social_benefit": "六年来累计清理非法小广告近百万件，街巷墙面和公共设施恢复整洁。",
+        "sustainability": "自2017年起持续开展，可在各街道、社区推广。",
+    },
+}
+# The centre itself is not here: it won 最佳志愿服务组织 in 2019 (CENTRE_PAST_WINNER).
+# Every figure below is an invented demo value.
 ORGANIZATIONS = [
-    ("TY-M-CG", CENTRE + "志愿服务队", dt.date(2016, 3, 1), 758, 700, ["举手之劳·为树木松绑拔刺", "举手之劳·清除城市牛皮癣"]),
     ("140105", "小店区青年志愿者协会", dt.date(2012, 5, 4), 2100, 1500, ["星光课堂", "周末助学"]),
     ("140106", "迎泽区文明交通志愿服务队", dt.date(2013, 3, 5), 640, 500, ["文明交通引导", "平安出行课堂"]),
     ("140109", "万柏林区律师志愿服务团", dt.date(2015, 12, 4), 95, 80, ["法律明白人", "法律援助进社区"]),
     ("140181", "古交市蓝天救援队", dt.date(2013, 9, 1), 160, 120, ["山地搜救", "防溺水宣传"]),
     ("TY-M-ZGH", "太原市职工志愿服务总队", dt.date(2011, 3, 5), 3500, 2400, ["职工技能帮扶", "劳模进社区"]),
     ("TY-M-FL", "太原市巾帼志愿服务队", dt.date(2014, 3, 8), 1800, 1100, ["家庭教育指导", "巾帼暖心行动"]),
+    ("TY-M-CL", "太原市助残志愿者协会", dt.date(2014, 5, 18), 460, 320, ["阳光助残·手语服务", "助残就业帮扶"]),
 ]
+# Persons and communities: invented demo entries.
 PERSONS = [
     ("140107", "王秀英", "杏花岭区巨轮街道", "二十年如一日照料社区孤寡老人。"),
     ("140110", "李建国", "晋源区晋祠镇", "退休教师，义务讲解晋祠文化十余年。"),
     ("TY-M-WJ", "张丽华", "山西省人民医院", "组织医护志愿者义诊三百余场。"),
     ("140121", "赵明", "清徐县青年志愿者协会", "带领青年志愿者助农直播。"),
     ("TY-M-CL", "刘伟", "太原市残联", "手语志愿服务推动者。"),
+    ("140108", "陈桂兰", "尖草坪区汇丰街道", "组建楼栋互助小组，照看独居老人。"),
+    ("TY-M-JY", "孙浩", "太原市教育系统志愿服务队", "带领教师志愿者开展课后辅导。"),
 ]
 COMMUNITIES = [
     ("140105", "小店区坞城街道南内环社区", "小店区坞城街道"),
     ("140106", "迎泽区庙前街道新建南路社区", "迎泽区庙前街道"),
     ("140109", "万柏林区千峰街道南寒社区", "万柏林区千峰街道"),
     ("140108", "尖草坪区汇丰街道汇丰社区", "尖草坪区汇丰街道"),
+    ("140107", "杏花岭区巨轮街道三墙路社区", "杏花岭区巨轮街道"),
+    ("140110", "晋源区晋源街道古城营社区", "晋源区晋源街道"),
 ]
 
 
@@ -150,11 +216,32 @@ def _attach(officer, nomination, now, seed):
         )
 
 
+def record_past_winner(*, actor: User, year: int, category_code: str, title: str, organization: str = "") -> PastWinner:
+    """Record an earlier year's winner (once: the same one again is left as it is), with its audit entry."""
+    key = normalized_key(title, organization)
+    winner = PastWinner.objects.filter(year=year, category_code=category_code, normalized_key=key).first()
+    if winner is None:
+        winner = PastWinner.objects.create(
+            year=year, category_code=category_code, title=title, organization=organization, normalized_key=key
+        )
+        audit_record(
+            actor=actor,
+            action="past_winner.create",
+            obj=winner,
+            after=snapshot(winner, ["year", "category_code", "title", "organization"]),
+        )
+    return winner
+
+
 def seed(ctx) -> None:
     competition = ctx.competition
-    if competition is None or competition.nominations.exists():
+    if competition is None:
         return
     office = User.objects.get(username="office")
+    # Before the year's nominations, so that the past-winner rule sees it.
+    record_past_winner(actor=office, **CENTRE_PAST_WINNER)
+    if competition.nominations.exists():
+        return
     at = ctx.at
     if competition.phase == Phase.DRAFT:
         competition = competition_advance(
@@ -183,31 +270,27 @@ def seed(ctx) -> None:
         return nomination
 
     for i, (code, title, org, field, started, vols, active, hours, acts, benef) in enumerate(PROJECTS):
-        nominate(
-            code,
-            "XM",
-            {
-                "title": title,
-                "organization": org,
-                "field": field,
-                "service_targets": "城乡居民",
-                "service_area": units[code].short_name,
-                "started_on": started,
-                "volunteers": vols,
-                "active_volunteers": active,
-                "service_hours": hours,
-                "activities": acts,
-                "beneficiaries": benef,
-                "leader": "项目负责人",
-                "summary": f"{title}自{started.year}年启动以来，累计开展活动{acts}次，服务时长{hours}小时。",
-                "introduction": f"{org}开展的{title}，常态化服务{units[code].short_name}群众。",
-                "innovation": "服务方式贴近群众需求。",
-                "social_benefit": f"受益{benef}人次，多次获媒体报道。",
-                "sustainability": "建立常态化机制，可复制推广。",
-                "media_links": ["https://www.taiyuan.gov.cn/"],
-            },
-            10 + i % 15,
-        )
+        data = {
+            "title": title,
+            "organization": org,
+            "field": field,
+            "service_targets": "城乡居民",
+            "service_area": units[code].short_name,
+            "started_on": started,
+            "volunteers": vols,
+            "active_volunteers": active,
+            "service_hours": hours,
+            "activities": acts,
+            "beneficiaries": benef,
+            "leader": "项目负责人",
+            "summary": f"{title}自{started.year}年启动以来，累计开展活动{acts}次，服务时长{hours}小时。",
+            "introduction": f"{org}开展的{title}，常态化服务{units[code].short_name}群众。",
+            "innovation": "服务方式贴近群众需求。",
+            "social_benefit": f"受益{benef}人次，多次获媒体报道。",
+            "sustainability": "建立常态化机制，可复制推广。",
+            "media_links": ["https://www.taiyuan.gov.cn/"],
+        }
+        nominate(code, "XM", {**data, **PROJECT_TEXTS.get(title, {})}, 10 + i % 15)
     for i, (code, name, founded, vols, active, brands) in enumerate(ORGANIZATIONS):
         nominate(
             code,
@@ -220,10 +303,9 @@ def seed(ctx) -> None:
                 "volunteers": vols,
                 "active_volunteers": active,
                 "brand_projects": brands,
-                "service_hours": vols * 40,
+                "service_hours": vols * 40,  # invented: 40 hours a volunteer
                 "summary": f"{name}成立于{founded.year}年，打造了{'、'.join(brands)}等品牌项目。",
                 "introduction": f"{name}，注册志愿者{vols}人。",
-                "honors": "2019年12月获评最佳志愿服务组织" if name.startswith(CENTRE) else "",
             },
             12 + i,
         )
