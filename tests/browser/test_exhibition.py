@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from competition.models import Unit
 from exhibition import services
 from exhibition.templatetags.exhibition_tags import num
-from nominations.demo import ORGANIZATIONS, PROJECTS, demo_photo
+from nominations.demo import ORGANIZATIONS, PROJECT_TEXTS, PROJECTS, demo_photo
 from tests.exhibition.conftest import add_photo, award, make_final, nominee
 from tests.factories import STRONG_PASSWORD
 from tests.judging.conftest import judging_competition
@@ -40,7 +40,7 @@ def _winners(office, year: int, projects, organizations):
         nomination.started_on, nomination.volunteers, nomination.service_hours = started, vols, hours
         nomination.active_volunteers = active
         nomination.activities, nomination.beneficiaries = acts, benef
-        nomination.introduction = (
+        nomination.introduction = PROJECT_TEXTS.get(title, {}).get("introduction") or (
             f"{org}自{started.year}年起开展“{title}”，组织志愿者常态化服务群众，"
             f"累计开展活动{num(acts)}次，服务时长{num(hours)}小时，惠及群众{num(benef)}人次。"
         )
@@ -193,7 +193,9 @@ def test_exhibition_on_a_phone(phone, shot):
     expect(page.locator(".ribbon")).to_have_text("2022年度 · 太原市学雷锋最佳志愿服务项目")
     expect(page.locator(".gallery figure")).to_have_count(2)
     expect(page.locator(".gallery figcaption").first).to_have_text("举手之劳·为树木松绑拔刺活动现场")
-    expect(page.locator(".stats")).to_contain_text("10.41万")
+    expect(page.locator(".stats")).to_contain_text("5.2万")
+    # The project's own outcome, in its introduction (not the whole centre's figures).
+    expect(page.locator(".intro")).to_contain_text("六年来累计处置树木问题近5万件")
     link = page.get_by_role("link", name="查验荣誉证书 ›")
     expect(link).to_have_attribute("href", f"/verify/{certificate.token}/")
     _all_images_loaded(page)
@@ -208,10 +210,10 @@ def test_exhibition_on_a_phone(phone, shot):
     _all_images_loaded(page)
     _fits_the_phone(page)
     shot(page, "05-organizations")
-    page.get_by_role("link", name=re.compile("城市综合管理服务指挥中心志愿服务队")).click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("志愿服务队")
+    page.get_by_role("link", name=re.compile("小店区青年志愿者协会")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("小店区青年志愿者协会")
     expect(page.locator(".brands li")).to_have_count(2)
-    expect(page.locator(".stats")).to_contain_text("2016年3月")
+    expect(page.locator(".stats")).to_contain_text("2012年5月")
     _all_images_loaded(page)
     _fits_the_phone(page)
     shot(page, "06-organization")
