@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from competition.enums import Phase
 from competition.models import User
 from competition.services import competition_advance
+from nominations.demo import ADVERTS, TREES
 
 from . import services
 from .enums import ObjectionStatus
@@ -32,10 +33,7 @@ def _unit(text: str) -> float:
 # same judges, rounds and aggregation as every other nomination. (With the title's
 # hash alone, "举手之劳·为树木松绑拔刺" drew 68.4, the lowest of all the projects,
 # and so ranked last and never reached the 项目展.)
-QUALITY = {
-    "举手之劳·为树木松绑拔刺": Decimal(96),
-    "举手之劳·清除城市牛皮癣": Decimal(95),
-}
+QUALITY = {TREES: Decimal(96), ADVERTS: Decimal(95)}
 
 
 def quality(title: str) -> Decimal:
