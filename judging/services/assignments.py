@@ -45,6 +45,7 @@ from ..refusals import (  # noqa: F401  (round_refusal: services.round_refusal f
 )
 from ..rules import can_score_assignment
 from ..scoring import CriterionSpec, score_problem, weighted_total
+from . import scoring_row
 
 
 def _now(now: datetime | None) -> datetime:
@@ -579,6 +580,19 @@ _SCORING_FIELDS = (
 
 
 def _scoring_row(assignment_id: int) -> Assignment:
+    """The assignment, locked, with everything a save or a submit checks, and its
+    category's rubric (``_criteria``), in one statement: on PostgreSQL the fixed
+    statement of ``scoring_row``, elsewhere the ORM's (``_scoring_row_orm``)."""
+    if scoring_row.available():
+        loaded = scoring_row.load(assignment_id)
+        if loaded is None:
+            raise NotFound()
+        assignment, assignment.rubric = loaded
+        return assignment
+    return _scoring_row_orm(assignment_id)
+
+
+def _scoring_row_orm(assignment_id: int) -> Assignment:
     """The assignment, locked, with everything a save or a submit checks, in one statement.
 
     Its round, competition, nomination and category (the fields the checks
@@ -628,6 +642,8 @@ def _require_can_score(judge: User, assignment: Assignment, now: datetime) -> No
 
 
 def _criteria(assignment: Assignment) -> list:
+    if hasattr(assignment, "rubric"):  # read with the assignment (scoring_row)
+        return assignment.rubric
     return list(assignment.nomination.category.criteria.order_by("order", "id"))
 
 

@@ -19,7 +19,7 @@ from judging.models import Assignment, Score, Scorecard
 
 pytestmark = pytest.mark.django_db
 
-SAVE_BUDGET = 7
+SAVE_BUDGET = 5
 
 
 @pytest.fixture

@@ -1,0 +1,119 @@
+"""The fixed SQL of a save's locked read (``judging.services.scoring_row``) gives what the
+ORM reference (``assignments._scoring_row_orm``) gives: the same fields of the
+assignment and of every related object the checks read, the same ``EXISTS``
+answers, the same rubric in the same order. Over a table of cases: no
+scorecard yet and a submitted one, a judge with and without a profile, the
+pledge signed or not, a declared conflict, an earlier round open."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from competition.models import JudgeProfile, Round
+from judging import services
+from judging.models import Assignment, ConflictDeclaration, Scorecard
+from judging.services import assignments, scoring_row
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the fixed statement is PostgreSQL's"),
+]
+
+FIELDS = {
+    "": ("id", "judge_id", "round_id", "nomination_id", "status", "earlier_open", "pledged", "declared"),
+    "round": ("id", "name", "order", "closed_at", "deadline", "blind", "comment_required", "competition_id"),
+    "round.competition": ("id", "phase", "judging_close"),
+    "nomination": ("id", "unit_id", "organization", "title", "category_id"),
+    "nomination.category": ("id", "kind"),
+    "judge": ("id",),
+}
+PROFILE = ("id", "user_id", "unit_id", "organizations")
+CARD = ("id", "assignment_id", "status", "comment", "total", "version", "created_at", "updated_at", "submitted_at")
+CRITERION = ("id", "category_id", "name", "max_points", "weight", "order", "tie_break_rank")
+
+
+def _follow(obj, path):
+    for name in filter(None, path.split(".")):
+        obj = getattr(obj, name)
+    return obj
+
+
+def _picture(assignment, rubric):
+    """Everything the save and the submit read, as plain values (raises what the ORM raises)."""
+    out = {path: tuple(getattr(_follow(assignment, path), f) for f in names) for path, names in FIELDS.items()}
+    try:
+        profile = assignment.judge.judge_profile
+        out["profile"] = tuple(getattr(profile, f) for f in PROFILE)
+    except JudgeProfile.DoesNotExist:
+        out["profile"] = None
+    try:
+        card = assignment.scorecard
+        out["card"] = tuple(getattr(card, f) for f in CARD)
+    except Scorecard.DoesNotExist:
+        out["card"] = None
+    out["rubric"] = [tuple(getattr(c, f) for f in CRITERION) for c in rubric]
+    return out
+
+
+def _both(pk):
+    with transaction.atomic():
+        orm = assignments._scoring_row_orm(pk)
+        orm_rubric = list(orm.nomination.category.criteria.order_by("order", "id"))
+        fast, fast_rubric = scoring_row.load(pk)
+    return _picture(orm, orm_rubric), _picture(fast, fast_rubric)
+
+
+@pytest.fixture
+def assigned(office, round1, nominations, judges, competition):
+    services.assignments_auto(actor=office, round_=round1, seed=3)
+    return list(Assignment.objects.filter(round=round1).order_by("id"))
+
+
+def test_a_fresh_assignment_reads_the_same(assigned):
+    orm, fast = _both(assigned[0].pk)
+    assert fast == orm
+    assert fast["card"] is None and fast["rubric"] and fast[""][5:] == (False, False, False)
+
+
+def test_pledge_profile_conflict_and_a_saved_card_read_the_same(assigned, competition, category):
+    assignment = assigned[0]
+    judge = assignment.judge
+    services.pledge_accept(judge=judge, competition=competition)
+    JudgeProfile.objects.update_or_create(user=judge, defaults={"name": "评委", "organizations": ["某志愿服务队"]})
+    ConflictDeclaration.objects.create(judge=judge, nomination=assignment.nomination, reason="亲属")
+    card = Scorecard.objects.create(assignment=assignment, version=3, comment="评语", total=Decimal("87.50"))
+    Scorecard.objects.filter(pk=card.pk).update(status="submitted", submitted_at=timezone.now())
+    orm, fast = _both(assignment.pk)
+    assert fast == orm
+    assert fast[""][5:] == (False, True, True)
+    assert fast["card"][2:6] == ("submitted", "评语", Decimal("87.50"), 3)
+    assert fast["profile"][3] == ["某志愿服务队"]
+
+
+def test_a_judge_without_a_profile_reads_the_same(assigned):
+    assignment = assigned[1]
+    JudgeProfile.objects.filter(user_id=assignment.judge_id).delete()
+    orm, fast = _both(assignment.pk)
+    assert fast == orm and fast["profile"] is None
+
+
+def test_an_earlier_open_round_and_tie_breaks_read_the_same(assigned, competition, category):
+    later = Round.objects.create(competition=competition, order=9, name="复评", deadline=None)
+    category.criteria.update(tie_break_rank=None)
+    criterion = category.criteria.order_by("order").last()
+    criterion.tie_break_rank = 1
+    criterion.save()
+    moved = assigned[2]
+    Assignment.objects.filter(pk=moved.pk).update(round=later)
+    orm, fast = _both(moved.pk)
+    assert fast == orm
+    assert fast[""][5] is True  # the first round is still open
+    assert fast["rubric"][-1][-1] == 1
+
+
+def test_no_such_assignment_is_none(assigned):
+    with transaction.atomic():
+        assert scoring_row.load(10**12) is None
+
