@@ -165,14 +165,13 @@ class AssignmentViewSet(
         services.assignment_remove(actor=request.user, assignment=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _for_scoring(self, *, saving: bool = False) -> Assignment:
+    def _for_scoring(self) -> Assignment:
         """The assignment to score, narrow: the same visibility (404) and object permission
         (403) as ``get_object``, without its joins and prefetches; the service reads and
         locks what it needs in one statement."""
-        if saving and self.request.user.is_judge:
-            # A judge may save only their own assignments: the save's locked read answers
+        if self.request.user.is_judge:
+            # A judge may score only their own assignments: the service's locked read answers
             # 404 for any other (``require(..., hidden=True)``), as this queryset would.
-            # (A submit locks the round first, so it needs the row's round here.)
             pk = self.kwargs["pk"]
             if not pk.isascii() or not pk.isdigit() or len(pk) > 18:
                 raise NotFound()
@@ -185,7 +184,7 @@ class AssignmentViewSet(
     @extend_schema(request=ScorecardSaveSerializer, responses={200: SCORECARD, 400: ERROR, 409: ERROR}, summary="保存评分草稿")
     @action(detail=True, methods=["put"])
     def scorecard(self, request, pk=None):
-        assignment = self._for_scoring(saving=True)
+        assignment = self._for_scoring()
         data = ScorecardSaveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         card = services.scorecard_save(

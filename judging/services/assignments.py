@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -556,6 +556,17 @@ def _lock_round(round_id: int) -> Round:
     return Round.objects.select_for_update(no_key=True).get(pk=round_id)
 
 
+def _lock_round_of(assignment_id: int) -> None:
+    """``_lock_round`` of the assignment's round, found by the assignment's id in the same
+    statement (no such assignment: nothing is locked, and the read that follows answers 404)."""
+    if scoring_row.available():
+        scoring_row.lock_round_of(assignment_id)
+        return
+    Round.objects.select_for_update(no_key=True, of=("self",)).filter(
+        pk=Subquery(Assignment.objects.filter(pk=assignment_id).values("round_id")[:1])
+    ).values_list("pk", flat=True).first()
+
+
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
@@ -777,7 +788,10 @@ def scorecard_save(
 @transaction.atomic
 def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | None = None) -> Scorecard:
     """Check completeness and lock the scorecard. Submitting twice is harmless."""
-    _lock_round(assignment.round_id)
+    if assignment.round_id is None:  # handed over by id only (a judge's own request)
+        _lock_round_of(assignment.pk)
+    else:
+        _lock_round(assignment.round_id)
     assignment = _scoring_row(assignment.pk)
     _require_can_score(judge, assignment, _now(now))
     # Read again under the lock: the card joined into the assignment's row may predate
@@ -802,7 +816,7 @@ def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | Non
     card.status = ScorecardStatus.SUBMITTED
     card.submitted_at = timezone.now()
     card.version += 1
-    card.save()
+    card.save(update_fields=["total", "status", "submitted_at", "version", "updated_at"])
     Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SUBMITTED)
     assignment.status = AssignmentStatus.SUBMITTED
     audit_record(

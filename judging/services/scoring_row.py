@@ -176,3 +176,20 @@ def load(assignment_id: int) -> tuple[Assignment, list[Criterion]] | None:
     assignment.earlier_open, assignment.pledged, assignment.declared = earlier_open, pledged, declared
     criteria = [_criterion(values) for values in json.loads(rubric)] if rubric else []
     return assignment, criteria
+
+
+@cache
+def _round_lock_statement() -> str:
+    r_id, a_id = _q(Round._meta.pk.column), _q(Assignment._meta.pk.column)
+    return (
+        f"SELECT {r_id} FROM {_q(Round._meta.db_table)} WHERE {r_id} = (SELECT {_col(Assignment, 'a', 'round')}"  # noqa: S608
+        f" FROM {_table(Assignment, 'a')} WHERE a.{a_id} = %s) FOR NO KEY UPDATE"
+    )
+
+
+def lock_round_of(assignment_id: int) -> None:
+    """Hold the round of the assignment against a concurrent close, as
+    ``assignments._lock_round`` does, found by the assignment's id in the same
+    statement (no such assignment: nothing is locked)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_round_lock_statement(), [assignment_id])

@@ -117,3 +117,29 @@ def test_no_such_assignment_is_none(assigned):
     with transaction.atomic():
         assert scoring_row.load(10**12) is None
 
+
+
+@pytest.mark.parametrize("fixed", [True, False], ids=["fixed-sql", "orm"])
+def test_save_and_submit_answer_the_same_on_either_path(fixed, monkeypatch, assigned, competition, category):
+    """The API's save and submit, through the fixed statements or the ORM's (SQLite's path)."""
+    from rest_framework.test import APIClient
+
+    from competition.services import token_issue
+
+    monkeypatch.setattr(scoring_row, "available", lambda: fixed)
+    assignment = assigned[0]
+    services.pledge_accept(judge=assignment.judge, competition=competition)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=assignment.judge).raw}")
+    url = f"/api/v1/assignments/{assignment.pk}/scorecard/"
+    scores = {str(c.pk): float(c.max_points) - 1 for c in category.criteria.all()}
+    saved = client.put(url, {"scores": scores, "version": 0, "comment": "好"}, format="json")
+    assert saved.status_code == 200, saved.json()
+    submitted = client.post(url + "submit/")
+    assert submitted.status_code == 200, submitted.json()
+    body = submitted.json()
+    assert (body["status"], body["version"], body["scores"]) == ("submitted", 2, scores)
+    other = next(a for a in assigned if a.judge_id != assignment.judge_id)
+    assert client.post(f"/api/v1/assignments/{other.pk}/scorecard/submit/").status_code == 404
+    assert client.put(f"/api/v1/assignments/{other.pk}/scorecard/", {"scores": {}, "version": 0}, format="json").status_code == 404
+    assert client.post("/api/v1/assignments/999999999/scorecard/submit/").status_code == 404
