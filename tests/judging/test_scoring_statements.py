@@ -1,9 +1,9 @@
 """A scorecard save through the API runs a handful of SQL statements (issue 17), and stays audited.
 
-Counted with the real token authentication: the token lookup, the narrow
-assignment lookup of the view, the locked read with every check
-(``_scoring_row``), the rubric, one versioned write of the card, one upsert of
-the scores, one audit row. No timing here: speed is measured by
+Counted with the real token authentication: the token lookup, the locked read
+with every check and the rubric (``_scoring_row``: on PostgreSQL one fixed
+statement, ``judging.services.scoring_row``), one versioned write of the card,
+one upsert of the scores, one audit row. No timing here: speed is measured by
 ``bench/scoring.py``.
 """
 
@@ -19,7 +19,8 @@ from judging.models import Assignment, Score, Scorecard
 
 pytestmark = pytest.mark.django_db
 
-SAVE_BUDGET = 5
+# PostgreSQL reads the rubric with the assignment; the ORM's path (SQLite) reads it apart.
+SAVE_BUDGET = 5 if connection.vendor == "postgresql" else 6
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def put(client, assignment, body):
     return response.json(), [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
 
 
-def test_a_save_runs_at_most_seven_statements_and_is_audited(own, category):
+def test_a_save_runs_at_most_five_statements_and_is_audited(own, category):
     assignment, client = own
     first, new_card = put(client, assignment, {"scores": scores(category), "version": 0, "comment": "初稿"})
     again, resave = put(client, assignment, {"scores": scores(category, minus=2), "version": 1})
