@@ -89,7 +89,8 @@ def _row_errors(formset, kept: list, exc: ValidationFailed) -> None:
                     kept[int(index)].add_error(field, error)
                 placed = True
         if not placed:
-            formset._non_form_errors = formset.non_form_errors() + errors
+            # The page shows the service's message at the top already.
+            formset._non_form_errors = formset.non_form_errors() + [e for e in errors if e != exc.message]
 
 
 def _kept(formset) -> list:
