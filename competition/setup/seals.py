@@ -32,6 +32,8 @@ def seal_problems(data: bytes) -> list[str]:
         problems.append(f"印章图片：文件不得超过 {_size(MAX_BYTES)}（当前 {_size(len(data))}）。")
     try:
         image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        return [*problems, f"印章图片：宽和高都应在 {MIN_SIDE} 到 {MAX_SIDE} 像素之间（这张图片大得无法处理）。"]
     except (UnidentifiedImageError, OSError, ValueError):
         return [*problems, "印章图片：无法识别的图片文件，请上传 PNG 格式的透明背景图片。"]
     with image:

@@ -142,3 +142,15 @@ def test_the_office_sets_up_2023_from_2022(page, login, tmp_path):
     pages = page.locator("#pages")
     for label in ("新建年度", "奖项与名额", "评分细则", "评审轮次", "工作日历（节假日与调休）", "颁发单位与印章"):
         expect(pages.get_by_role("link", name=label)).to_be_visible()
+
+
+def test_a_year_past_draft_is_shown_read_only(page, login):
+    office = OfficeFactory(username="office-setup-ro")
+    competition = competition_factory(year=2024, phase=Phase.JUDGING)
+    login(page, office.username, PASSWORD)
+    page.goto(f"/judging/office/{competition.pk}/")
+    page.locator("#pages").get_by_role("link", name="评分细则").click()
+    expect(page.locator("#read-only")).to_contain_text("活动已进入“评审”阶段，奖项、评分标准和评审轮次只能在筹备阶段修改。本页只读。")
+    expect(page.get_by_role("button", name="保存评分细则")).to_have_count(0)
+    expect(page.locator("input[name='rows-0-max_points']")).to_be_disabled()
+    keep(page, DIR, "08-rubric-read-only", phone=True)
