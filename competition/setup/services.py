@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,6 +36,18 @@ from ..services import (
 from .seals import MAX_BYTES, seal_problems
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
+
+# Apps to the right copy what they keep per category (the certificates app: each
+# category's design) by registering a hook from their ``AppConfig.ready``, so that
+# this module never imports them. A hook is called inside the copy's transaction as
+# ``hook(actor=..., categories={source category: new category})``.
+_copy_hooks: list[Callable[..., None]] = []
+
+
+def register_copy_hook(hook: Callable[..., None]) -> Callable[..., None]:
+    if hook not in _copy_hooks:
+        _copy_hooks.append(hook)
+    return hook
 CRITERION_FIELDS = ["order", "name", "guidance", "max_points", "weight", "tie_break_rank"]
 ROUND_ROW_FIELDS = [*ROUND_FIELDS, "deadline"]
 RUBRIC_TOTAL = Decimal("100")
@@ -147,6 +160,7 @@ def competition_copy(
     )
     if source is not None:
         years = year - source.year
+        copied: dict[Category, Category] = {}
         for issuer in source.issuers.order_by("order", "id"):
             new = Issuer.objects.create(competition=competition, name=issuer.name, order=issuer.order)
             _copy_seal(issuer, new)
@@ -162,6 +176,7 @@ def competition_copy(
                 QuotaOverride(category=new_category, unit_id=o.unit_id, nomination_quota=o.nomination_quota)
                 for o in category.quota_overrides.all()
             )
+            copied[category] = new_category
         Round.objects.bulk_create(
             Round(
                 competition=competition,
@@ -171,6 +186,8 @@ def competition_copy(
             )
             for r in source.rounds.order_by("order")
         )
+        for hook in _copy_hooks:
+            hook(actor=actor, categories=copied)
     audit_record(
         actor=actor,
         action="competition.copy",
