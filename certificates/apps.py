@@ -8,4 +8,10 @@ class CertificatesConfig(AppConfig):
     def ready(self) -> None:
         # Register the Celery tasks in every process (web, worker, tests, commands):
         # services.dispatch looks them up by name and never imports the task module.
+        # A new year copied from last year's keeps each category's certificate design.
+        from competition.setup.services import register_copy_hook
+
         from . import tasks  # noqa: F401
+        from .services.designs import designs_copy
+
+        register_copy_hook(designs_copy)

@@ -33,7 +33,7 @@ from competition.rules import can_read_all
 from competition.views import chinese_error_pages
 from judging.models import Publicity
 
-from . import documents, selectors, services
+from . import documents, fonts, rendering, selectors, services
 
 chinese_errors = chinese_error_pages("judging/error.html", not_found="该页面不存在，或您无权查看。")
 
@@ -122,3 +122,25 @@ def honours_pdf(request, pk: int):
     if competition.phase not in (Phase.FINAL, Phase.ARCHIVED):
         raise Http404
     return _pdf(documents.honours_pdf(competition), f"{competition.title}表彰名单.pdf")
+
+
+@login_required
+@chinese_errors
+@require_GET
+def sample_pdf(request, pk: int):
+    """A sample certificate of the year (its first category, or ``?category=``) with the
+    current issuers, seals and wording: the preview of the year setup's issuers page."""
+    competition = _reader_competition(request, pk)
+    categories = competition.categories.order_by("order", "id")
+    wanted = request.GET.get("category", "")
+    category = categories.filter(pk=int(wanted)).first() if wanted.isdigit() else categories.first()
+    if category is None:
+        raise Http404
+    try:
+        pdf = services.template_preview(category=category)
+    except (fonts.FontMissing, fonts.GlyphMissing, rendering.RenderError) as exc:
+        messages.error(request, f"证书样张无法生成：{exc}")
+        return redirect("setup:issuers", pk=competition.pk)
+    response = _pdf(pdf, f"{competition.year}年度证书样张-{category.code}.pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"sample-{category.code}.pdf")
+    return response

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/reissue/", office_views.certificate_reissue, name="reissue"),
     path("competitions/<int:pk>/publicity.pdf", office_views.publicity_pdf, name="publicity-pdf"),
     path("competitions/<int:pk>/honours.pdf", office_views.honours_pdf, name="honours-pdf"),
+    path("competitions/<int:pk>/sample.pdf", office_views.sample_pdf, name="sample-pdf"),
 ]

@@ -404,3 +404,29 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("操作记录不可删除。")
+
+
+class QuotaOverride(models.Model):
+    """A unit's own nomination quota in one category, instead of the category's
+    ``nomination_quota_per_unit`` (市直 systems and districts often get different numbers)."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="quota_overrides", verbose_name="奖项"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="quota_overrides", verbose_name="推荐单位"
+    )
+    nomination_quota = models.PositiveIntegerField("推荐名额", validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["category", "unit__order", "unit__code"]
+        verbose_name = verbose_name_plural = "单位推荐名额调整"
+        constraints = [
+            models.UniqueConstraint(fields=["category", "unit"], name="quota_override_unique"),
+            models.CheckConstraint(
+                name="quota_override_positive", condition=Q(nomination_quota__gte=1)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit}：{self.category} {self.nomination_quota} 个"

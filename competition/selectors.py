@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import AuditEntry, Category, Competition, Criterion, JudgeProfile, Round, Unit, User
+from .models import (
+    AuditEntry,
+    Category,
+    Competition,
+    Criterion,
+    JudgeProfile,
+    QuotaOverride,
+    Round,
+    Unit,
+    User,
+)
 from .rules import can_read_all
 
 
@@ -36,3 +46,32 @@ def audit_list(*, user: User) -> QuerySet[AuditEntry]:
     if not can_read_all(user):
         return AuditEntry.objects.none()
     return AuditEntry.objects.select_related("actor")
+
+
+def nomination_quota(category: Category, unit: Unit | int) -> int:
+    """The number of nominations ``unit`` may submit in ``category``: its override, else
+    the category's ``nomination_quota_per_unit``. The one reading of a unit's quota."""
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    override = (
+        QuotaOverride.objects.filter(category_id=category.pk, unit_id=unit_id)
+        .values_list("nomination_quota", flat=True)
+        .first()
+    )
+    return override if override is not None else category.nomination_quota_per_unit
+
+
+def nomination_quotas(*, competition_id: int, unit_id: int) -> dict[int, int]:
+    """{category id: the unit's quota} for every category of a competition."""
+    categories = Category.objects.filter(competition_id=competition_id).values_list(
+        "pk", "nomination_quota_per_unit"
+    )
+    quotas = dict(categories)
+    for category_id, quota in QuotaOverride.objects.filter(
+        category__competition_id=competition_id, unit_id=unit_id
+    ).values_list("category_id", "nomination_quota"):
+        quotas[category_id] = quota
+    return quotas
+
+
+def quota_overrides(*, category: Category) -> QuerySet[QuotaOverride]:
+    return QuotaOverride.objects.filter(category=category).select_related("unit")

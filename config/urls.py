@@ -28,6 +28,7 @@ urlpatterns = [
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", competition_views.password_change, name="password_change"),
     path("competitions/<int:pk>/calendar/", competition_views.calendar, name="competition-calendar"),
+    path("competitions/", include("competition.setup.urls")),
     path("notifications/", include("notifications.urls")),
     path("nominations/", include("nominations.urls")),
     path("certificates/", include("certificates.urls")),

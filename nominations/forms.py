@@ -17,6 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from competition.models import Category, Competition, Unit
+from competition.selectors import nomination_quota
 
 from . import schema
 from .enums import Decision, ServiceField, Status
@@ -126,11 +127,11 @@ class NominationForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, category: Category, **kwargs):
+    def __init__(self, *args, category: Category, unit: Unit | int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.category = category
         self.kind = category.kind
-        quota = category.nomination_quota_per_unit
+        quota = nomination_quota(category, unit) if unit is not None else category.nomination_quota_per_unit
         for spec in schema.fields(self.kind):
             field = _form_field(spec, quota)
             field.required = False

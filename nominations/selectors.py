@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from competition.enums import EligibilityRule, Role
 from competition.models import Category, User
 from competition.rules import can_read_all
+from competition.selectors import nomination_quotas
 
 from . import eligibility
 from .enums import QUOTA_STATUSES
@@ -38,7 +39,9 @@ def attachment_visible(*, user: User) -> QuerySet[Attachment]:
 
 
 def quota_left(*, unit_id: int, competition_id: int) -> list[dict]:
-    """Per category: the unit's quota, places used (submitted and accepted) and left."""
+    """Per category: the unit's quota (its override where the office set one), places used
+    (submitted and accepted) and left."""
+    quotas = nomination_quotas(competition_id=competition_id, unit_id=unit_id)
     categories = Category.objects.filter(competition_id=competition_id).annotate(
         used=Count(
             "nominations",
@@ -49,9 +52,9 @@ def quota_left(*, unit_id: int, competition_id: int) -> list[dict]:
         {
             "category": c.pk,
             "name": c.name,
-            "quota": c.nomination_quota_per_unit,
+            "quota": quotas.get(c.pk, c.nomination_quota_per_unit),
             "used": c.used,
-            "left": max(0, c.nomination_quota_per_unit - c.used),
+            "left": max(0, quotas.get(c.pk, c.nomination_quota_per_unit) - c.used),
         }
         for c in categories.order_by("order", "id")
     ]

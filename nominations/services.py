@@ -23,6 +23,7 @@ from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Unit, User
 from competition.phases import nominations_window_refusal
 from competition.rules import require
+from competition.selectors import nomination_quota
 from notifications.enums import Event
 from notifications.selectors import unit_officers
 from notifications.services import notify
@@ -103,7 +104,7 @@ def _check_values(nomination: Nomination) -> None:
         errors["active_volunteers"] = [
             f"{schema.label(kind, 'active_volunteers')}：不能多于{schema.label(kind, 'volunteers')}。"
         ]
-    quota = nomination.category.nomination_quota_per_unit
+    quota = nomination_quota(nomination.category, nomination.unit_id)
     if nomination.order is not None and not 1 <= nomination.order <= quota:
         errors["order"] = [f"{schema.label(kind, 'order')}：应在 1 到 {quota}（本单位该奖项名额）之间。"]
     if nomination.status != Status.DRAFT and not nomination.pledge:
@@ -241,9 +242,10 @@ def nomination_submit(*, actor: User, nomination: Nomination, now=None) -> Nomin
     live = Nomination.objects.filter(
         category=category, unit_id=nomination.unit_id, status__in=QUOTA_STATUSES
     ).exclude(pk=nomination.pk)
-    if live.count() >= category.nomination_quota_per_unit:
+    quota = nomination_quota(category, nomination.unit_id)
+    if live.count() >= quota:
         raise Conflict(
-            f"本单位“{category.name}”的推荐名额（{category.nomination_quota_per_unit} 个）已用完。",
+            f"本单位“{category.name}”的推荐名额（{quota} 个）已用完。",
             code="quota_exceeded",
         )
     if live.filter(order=nomination.order).exists():

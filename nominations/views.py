@@ -330,7 +330,7 @@ def nomination_new(request):
         raise Http404
     status = 200
     if request.method == "POST":
-        form = NominationForm(request.POST, category=category)
+        form = NominationForm(request.POST, category=category, unit=request.user.unit_id)
         if form.is_valid():
             try:
                 nomination = services.nomination_create(
@@ -349,7 +349,7 @@ def nomination_new(request):
                 return redirect("nominations:edit", pk=nomination.pk)
         status = 400
     else:
-        form = NominationForm(category=category)
+        form = NominationForm(category=category, unit=request.user.unit_id)
     return _form_context(
         request, form=form, competition=competition, category=category, status=status
     )
@@ -368,7 +368,7 @@ def nomination_edit(request, pk: int):
         return redirect("nominations:detail", pk=nomination.pk)
     status = 200
     if request.method == "POST":
-        form = NominationForm(request.POST, category=nomination.category)
+        form = NominationForm(request.POST, category=nomination.category, unit=nomination.unit_id)
         if form.is_valid():
             try:
                 services.nomination_update(
@@ -387,7 +387,7 @@ def nomination_edit(request, pk: int):
                 return redirect("nominations:edit", pk=nomination.pk)
         status = 400
     else:
-        form = NominationForm(initial=initial_from(nomination), category=nomination.category)
+        form = NominationForm(initial=initial_from(nomination), category=nomination.category, unit=nomination.unit_id)
     return _form_context(
         request,
         form=form,

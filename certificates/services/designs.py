@@ -167,3 +167,23 @@ def sample_seals_attach(*, actor: User, competition: Competition) -> int:
         audit_record(actor=actor, action="issuer.sample_seal", obj=issuer, after={"seal": issuer.seal.name})
         attached += 1
     return attached
+
+
+def designs_copy(*, actor: User, categories: dict[Category, Category]) -> int:
+    """Give each new category the design of the category it was copied from (a new year
+    made from last year's, ``competition.setup.services.competition_copy``); the
+    background gets a file of its own. Called inside the copy's transaction."""
+    copied = 0
+    for template in CertificateTemplate.objects.filter(category__in=list(categories)):
+        new = CertificateTemplate(
+            category=categories[template.category], html=template.html, stylesheet=template.stylesheet
+        )
+        if template.background:
+            try:
+                with template.background.open("rb") as handle:
+                    new.background.save("background.jpg", ContentFile(handle.read()), save=False)
+            except (FileNotFoundError, OSError):
+                pass
+        new.save()
+        copied += 1
+    return copied

@@ -191,7 +191,12 @@ class Entry:
 
 
 ENTRIES: list[Entry] = [
+    Entry("年度设置", "新建年度", "setup:new", takes=""),
+    Entry("年度设置", "奖项与名额", "setup:categories"),
+    Entry("年度设置", "评分细则", "setup:rubrics"),
+    Entry("年度设置", "评审轮次", "setup:rounds"),
     Entry("年度设置", "工作日历（节假日与调休）", "competition-calendar"),
+    Entry("年度设置", "颁发单位与印章", "setup:issuers"),
     Entry("推荐与资格审查", "资格审查", "nominations:review", takes=""),
     Entry("评审", "评审组", "judging:console:panels"),
     Entry("评审", "分配评委", "judging:console:assign", takes="round"),
@@ -220,3 +225,15 @@ def entries(*, competition: int, round_: int | None = None, takes: str = "compet
         if url:
             out.append({"group": entry.group, "label": entry.label, "url": url, "name": entry.url_name})
     return out
+
+
+def year_entries(*, competition: int, phase: str = "") -> list[dict]:
+    """The year page's entries (those of no round and those of the year), each group listed
+    once, groups and entries in ``ENTRIES`` order."""
+    found = entries(competition=competition, takes="", phase=phase) + entries(competition=competition, phase=phase)
+    groups: list[str] = []
+    for entry in ENTRIES:
+        if entry.group not in groups:
+            groups.append(entry.group)
+    position = {e.url_name: i for i, e in enumerate(ENTRIES)}
+    return sorted(found, key=lambda e: (groups.index(e["group"]), position[e["name"]]))

@@ -209,8 +209,7 @@ def year(request, pk: int):
             "step": step,
             "step_url": nav.step_url(step, competition=competition.pk),
             "rounds": round_rows,
-            "pages": nav.entries(competition=competition.pk, takes="", phase=competition.phase)
-            + nav.entries(competition=competition.pk, phase=competition.phase),
+            "pages": nav.year_entries(competition=competition.pk, phase=competition.phase),
             "nomination_counts": [
                 {"label": s.label, "value": s.value, "count": nomination_counts[s.value]}
                 for s in Status
