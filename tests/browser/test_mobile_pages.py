@@ -307,5 +307,17 @@ def test_public_pages_fit_the_screen(browser, live_server, public_world, viewpor
         page.goto("/exhibition/office/suggestions/")
         expect(page.get_by_text("建议在云展馆增加各区志愿服务地图")).to_be_visible()
         visit.check("01-suggestions")
+
+        # The office marks it handled, with a note (the list is newest first).
+        card = page.locator("article.suggestion", has_text="建议在云展馆增加各区志愿服务地图")
+        card.get_by_label("处理状态").select_option("handled")
+        card.get_by_label("处理说明").fill("已转云展馆建设单位，列入下一期改版。")
+        card.get_by_role("button", name="保存").click()
+        expect(page.get_by_text("已标记为“已处理”")).to_be_visible()
+        card = page.locator("article.suggestion", has_text="建议在云展馆增加各区志愿服务地图")
+        expect(card.locator("[data-status]")).to_have_text("已处理")
+        expect(card.locator(".note")).to_have_text("已转云展馆建设单位，列入下一期改版。")
+        assert Suggestion.objects.get(contact="13812345678").status == "handled"
+        visit.check("02-suggestion-handled")
     finally:
         context.close()
