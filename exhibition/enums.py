@@ -18,3 +18,11 @@ HALL_OF_CATEGORY_KIND = {
     "project": ExhibitKind.PROJECT,
     "organization": ExhibitKind.ORGANIZATION,
 }
+
+
+class SuggestionStatus(models.TextChoices):
+    """Where the office stands with a citizen's 意见建议."""
+
+    NEW = "new", "未读"
+    READ = "read", "已读"
+    HANDLED = "handled", "已处理"

@@ -28,7 +28,7 @@ from nominations.enums import ServiceField
 from nominations.models import Attachment, Nomination
 from nominations.validators import INTRODUCTION_MAX, validate_name_list
 
-from .enums import ExhibitKind, ExhibitStatus
+from .enums import ExhibitKind, ExhibitStatus, SuggestionStatus
 
 models.CharField.register_lookup(Length)
 models.TextField.register_lookup(Length)
@@ -164,3 +164,66 @@ class ExhibitPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption
+
+
+# --------------------------------------------------------------------------- 意见建议
+
+SUGGESTION_NAME_MAX = 30
+SUGGESTION_CONTACT_MAX = 100
+SUGGESTION_CONTENT_MIN = 5
+SUGGESTION_CONTENT_MAX = 1000
+SUGGESTION_NOTE_MAX = 1000
+
+
+class Suggestion(models.Model):
+    """A citizen's opinion or suggestion (意见建议) sent from the 云展馆 for the office.
+
+    Name and contact (phone or e-mail) are optional; the text is required.
+    The office marks it read or handled, with a note (``exhibition.suggestions``).
+    Never shown to the public.
+    """
+
+    name = models.CharField("姓名", max_length=SUGGESTION_NAME_MAX, blank=True)
+    contact = models.CharField("联系方式", max_length=SUGGESTION_CONTACT_MAX, blank=True)
+    content = models.TextField("意见建议")
+    status = models.CharField("状态", max_length=16, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW)
+    note = models.TextField("处理说明", blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    client_address = models.GenericIPAddressField("客户端地址", null=True, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "意见建议"
+        constraints = [
+            models.CheckConstraint(
+                name="suggestion_status_valid", condition=Q(status__in=SuggestionStatus.values)
+            ),
+            models.CheckConstraint(
+                name="suggestion_content_length",
+                condition=Q(content__length__gte=SUGGESTION_CONTENT_MIN)
+                & Q(content__length__lte=SUGGESTION_CONTENT_MAX),
+                violation_error_message=f"意见建议：{SUGGESTION_CONTENT_MIN}–{SUGGESTION_CONTENT_MAX} 字。",
+            ),
+            models.CheckConstraint(
+                name="suggestion_note_length",
+                condition=Q(note__length__lte=SUGGESTION_NOTE_MAX),
+                violation_error_message=f"处理说明：不超过 {SUGGESTION_NOTE_MAX} 字。",
+            ),
+            models.CheckConstraint(
+                name="suggestion_handled_has_note",
+                condition=~Q(status=SuggestionStatus.HANDLED) | (~Q(note="") & Q(handled_at__isnull=False)),
+                violation_error_message="标记为已处理时必须写明处理说明。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.content[:20]

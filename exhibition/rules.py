@@ -13,3 +13,7 @@ rules.add_perm("exhibition.edit_exhibit", is_office)
 rules.add_perm("exhibition.withdraw_exhibit", is_office)
 rules.add_perm("exhibition.restore_exhibit", is_office)
 rules.add_perm("exhibition.read_exhibits", can_read_all)
+
+# 意见建议: the office reads and handles them; observers read.
+rules.add_perm("exhibition.handle_suggestion", is_office)
+rules.add_perm("exhibition.read_suggestions", can_read_all)

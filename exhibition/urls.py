@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import office_views, views
+from . import office_views, suggestion_views, views
 from .enums import ExhibitKind
 
 app_name = "exhibition"
@@ -19,5 +19,8 @@ urlpatterns = [
         name="organization",
     ),
     path("office/competitions/<int:pk>/", office_views.publish_page, name="office-publish"),
+    path("suggestions/", suggestion_views.suggest, name="suggest"),
+    path("office/suggestions/", suggestion_views.office_list, name="office-suggestions"),
+    path("office/suggestions/<int:pk>/", suggestion_views.office_mark, name="office-suggestion-mark"),
     re_path(r"^media/(?P<name>[0-9a-f]{2}/[0-9a-f]{40}\.jpg)$", views.media, name="media"),
 ]

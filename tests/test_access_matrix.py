@@ -218,6 +218,13 @@ def build_world() -> World:
     w.ids["exhibit"] = {"A": exhibits[unit_a.pk, "XM"].pk, "B": exhibits[unit_b.pk, "XM"].pk}
     w.ids["exhibit_slug"] = exhibits[unit_a.pk, "XM"].slug
     w.ids["organization_slug"] = exhibits[unit_a.pk, "ZZ"].slug
+    # Issue 14 item 7: a citizen's 意见建议 (what it says is for the office's eyes only).
+    from exhibition import suggestions as exhibition_suggestions
+
+    w.ids["suggestion"] = exhibition_suggestions.suggestion_submit(
+        name="矩阵市民", contact="13800005555", content="矩阵测试的意见建议内容"
+    ).pk
+    w.secrets += ["矩阵测试的意见建议内容", "13800005555"]
 
     w.ids["unit"] = {"A": unit_a.pk, "B": unit_b.pk}
     # Notifications: each officer was told of C3's 公示 (A: officer A's, B: officer B's).
@@ -451,6 +458,9 @@ MATRIX: list[tuple] = [
     ("GET", "/api/v1/public/exhibition/organizations/{organization_slug}/", None,
         {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     ("GET", "/api/v1/public/exhibition/years/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    # Issue 14 item 7: anyone sends a 意见建议 (same-origin JSON, throttled per address).
+    ("POST", "/api/v1/public/suggestions/", {"content": "矩阵测试：建议增加展馆导览。"},
+        {"A": (201, 201, 201, 201, 201, 201, 201, 201)}),
     # --- issue 11 item 8: the office sets a spam objection aside
     ("POST", "/api/v1/objections/{objection}/spam/", {"reason": "无具体事实的批量提交"},
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
@@ -748,6 +758,11 @@ PAGES: list[tuple] = [
         "B": (302, 404, 403, 404, 404, 404, 403, 302)}),
     ("GET", "/exhibition/office/competitions/{comp_final}/", None, {"A": READ}),
     ("POST", "/exhibition/office/competitions/{comp_final}/", {}, {"A": ACT}),
+    # Issue 14 item 7: the 意见建议 received, and marking one (office only).
+    ("GET", "/exhibition/office/suggestions/", None, {"A": READ}),
+    ("GET", "/exhibition/office/suggestions/?status=new", None, {"A": READ}),
+    ("POST", "/exhibition/office/suggestions/{suggestion}/", {"status": "handled", "note": "已阅，转相关处室"},
+        {"A": ACT}),
 ]
 # fmt: on
 

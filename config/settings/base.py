@@ -253,6 +253,8 @@ OBJECTIONS_PER_PHONE_PER_DAY = env.int("OBJECTIONS_PER_PHONE_PER_DAY", default=3
 OBJECTIONS_PER_NOMINATION_PER_DAY = env.int("OBJECTIONS_PER_NOMINATION_PER_DAY", default=30)
 # Looking an objection up by receipt and phone: every attempt, per client address.
 OBJECTION_LOOKUPS_PER_ADDRESS_PER_HOUR = env.int("OBJECTION_LOOKUPS_PER_ADDRESS_PER_HOUR", default=30)
+# 意见建议 from the 云展馆: every attempt, per client address. 0 turns the limit off.
+SUGGESTIONS_PER_ADDRESS_PER_HOUR = env.int("SUGGESTIONS_PER_ADDRESS_PER_HOUR", default=5)
 
 # Distinct list responses (a hall's filters and pages) each family of the public
 # exhibition stores in the cache per 6 hours; further ones are served uncached.

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import suggestions, views
 
 router = SimpleRouter()
 router.register("exhibits", views.ExhibitViewSet, basename="exhibit")
@@ -20,6 +20,7 @@ urlpatterns = [
         name="exhibition-organization",
     ),
     path(f"{PUBLIC}/years/", views.YearsView.as_view(), name="exhibition-years"),
+    path("public/suggestions/", suggestions.PublicSuggestionView.as_view(), name="public-suggestions"),
     path(
         "competitions/<int:pk>/exhibition/publish/",
         views.PublishView.as_view(),
