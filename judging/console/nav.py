@@ -192,6 +192,10 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry("年度设置", "工作日历（节假日与调休）", "competition-calendar"),
+    Entry("单位与账号", "推荐单位", "people:units", takes=""),
+    Entry("单位与账号", "账号", "people:accounts", takes=""),
+    Entry("单位与账号", "批量导入账号", "people:import", takes=""),
+    Entry("单位与账号", "评审专家", "people:judges", takes=""),
     Entry("推荐与资格审查", "资格审查", "nominations:review", takes=""),
     Entry("评审", "评审组", "judging:console:panels"),
     Entry("评审", "分配评委", "judging:console:assign", takes="round"),
