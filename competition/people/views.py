@@ -78,13 +78,15 @@ def _sheet(request, made: list[services.NewAccount], *, title: str) -> HttpRespo
     response = render(
         request,
         "competition/people/sheet.html",
-        {
-            "title": title,
-            "accounts": made,
-            "email_on": services.email_configured(),
-            "with_email": [n.user for n in made if n.user.email],
-            "login_url": request.build_absolute_uri(reverse("login")),
-        },
+        _context(
+            request,
+            "people:accounts",
+            title=title,
+            accounts=made,
+            email_on=services.email_configured(),
+            with_email=[n.user for n in made if n.user.email],
+            login_url=request.build_absolute_uri(reverse("login")),
+        ),
     )
     response["Cache-Control"] = "no-store"
     return response
