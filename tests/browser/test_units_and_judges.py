@@ -13,7 +13,13 @@ from playwright.sync_api import expect
 from competition.enums import Phase
 from competition.models import JudgeProfile, Unit, User
 from tests.browser.office import keep, sign_out
-from tests.factories import PASSWORD, JudgeFactory, OfficeFactory, OfficerFactory, competition_factory
+from tests.factories import (
+    PASSWORD,
+    JudgeFactory,
+    OfficeFactory,
+    OfficerFactory,
+    competition_factory,
+)
 
 pytestmark = pytest.mark.browser
 
