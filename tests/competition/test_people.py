@@ -405,3 +405,36 @@ def test_pages_are_in_the_console_navigation(client, office):
     page = client.get(reverse("judging:console:year", args=[competition.pk])).content.decode()
     assert "单位与账号" in page and reverse("people:import") in page
 
+
+
+def test_observer_actions_are_refused_and_change_nothing(client, observer, unit):
+    client.force_login(observer)
+    before = AuditEntry.objects.count()
+    response = client.post(reverse("people:unit_active", args=[unit.pk]), {"active": "0"})
+    assert response.status_code == 403
+    response = client.post(
+        reverse("people:account_add"),
+        {"display_name": "某人", "username": "someone", "role": "officer", "unit": unit.pk},
+    )
+    assert response.status_code == 403
+    unit.refresh_from_db()
+    assert unit.active and not User.objects.filter(username="someone").exists()
+    assert AuditEntry.objects.count() == before
+
+
+def test_office_adds_an_account_on_the_page_and_sees_its_password_once(client, office, unit):
+    client.force_login(office)
+    response = client.post(
+        reverse("people:account_add"),
+        {"display_name": "冯主任", "username": "feng", "role": "officer", "unit": unit.pk, "phone": "1380000"},
+    )
+    assert response.status_code == 400
+    assert "不是 11 位手机号码" in response.content.decode()
+    response = client.post(
+        reverse("people:account_add"),
+        {"display_name": "冯主任", "username": "feng", "role": "officer", "unit": unit.pk},
+    )
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    password = re.search(r'class="mono password">([^<]+)<', response.content.decode()).group(1)
+    assert User.objects.get(username="feng").check_password(password)
+    assert password not in client.get(reverse("people:accounts")).content.decode()
