@@ -7,6 +7,9 @@ Noto Serif CJK SC, cut to the characters the document prints
 loaded through ``@font-face`` as "XLF Serif". WeasyPrint fetches through the
 certificates' ``safe_fetcher``: the two font files and nothing else.
 
+So does the printable 推荐表 of a nomination (its HTML and version code come
+from ``nominations.form_pdf``).
+
 They live here, not in ``judging``, because the font pipeline is the
 certificates' and apps import only leftwards.
 """
@@ -21,6 +24,7 @@ from judging import selectors as judging_selectors
 from judging import standings
 from judging.models import Publicity
 from judging.notice import notice_of
+from nominations import form_pdf
 
 from . import fonts, rendering
 
@@ -84,3 +88,8 @@ def honours_pdf(competition: Competition) -> bytes:
         },
     )
     return render_document(html)
+
+
+def nomination_form_pdf(nomination, *, now=None) -> bytes:
+    """A nomination's printable 推荐表 (``nominations.form_pdf``), in the certificates' font."""
+    return render_document(form_pdf.form_html(nomination, now=now))

@@ -7,7 +7,9 @@
   script needed): both must match exactly; a lookup is throttled like the QR
   link, an empty form is not.
 - ``/certificates/competitions/<id>/``: the office's and observers' list of a
-  competition's certificates; the office issues a batch from it.
+  competition's certificates; the office issues a batch from it. A unit
+  officer gets their own unit's certificates of the competition there, each
+  issued one with its PDF (``/certificates/<id>/pdf/``).
 - ``/certificates/batches/<id>/``: a batch's progress bar (its script polls
   ``/api/v1/certificate-batches/<id>/``), failures and the ZIP link.
 
@@ -23,6 +25,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from competition.enums import Phase, Role
 from competition.exceptions import ApplicationError
 from competition.models import Competition
 
@@ -90,9 +93,27 @@ def _can_follow(user) -> bool:
     return user.has_perm("certificates.view_batch")
 
 
+def _unit_certificates(request, pk: int):
+    """A unit officer's page: the unit's certificates of a competition, with their PDFs."""
+    competition = get_object_or_404(Competition.objects.exclude(phase=Phase.DRAFT), pk=pk)
+    certificates = selectors.certificate_list(user=request.user, competition_id=competition.pk)
+    return render(
+        request,
+        "certificates/unit.html",
+        {
+            "competition": competition,
+            "certificates": certificates,
+            "final": competition.phase in (Phase.FINAL, Phase.ARCHIVED),
+            "unit": request.user.unit,
+        },
+    )
+
+
 @login_required
 @require_GET
 def competition_certificates(request, pk: int):
+    if request.user.role == Role.OFFICER and request.user.unit_id:
+        return _unit_certificates(request, pk)
     if not _can_follow(request.user):
         raise Http404
     competition = get_object_or_404(Competition, pk=pk)

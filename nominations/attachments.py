@@ -9,6 +9,10 @@ The rules:
   the client's content type; the file is stored under a generated name and
   the uploaded name is kept only as sanitized display text;
 - at most ``files.MAX_PHOTOS`` photos, counted under the nomination's lock;
+- a stamped form is recorded against the version code of the 推荐表 current
+  at upload (``form_pdf.version_code``, computed under the lock): the
+  officer picks nothing; when the data changes later the checklist asks for
+  a new one;
 - one stamped form per nomination: uploading another *replaces* it (the old
   row is deleted, audited, and its file removed after commit), because a unit
   re-stamping a corrected form is the normal case, not a mistake;
@@ -33,7 +37,7 @@ from competition.audit import audit_record, snapshot
 from competition.exceptions import Conflict, NotFound, ValidationFailed
 from competition.models import User
 
-from . import files
+from . import files, form_pdf
 from .enums import EDITABLE_STATUSES, AttachmentKind, Status
 from .models import Attachment, Nomination
 from .services import _lock, _now, _require_own_unit, _require_window, window_refusal
@@ -52,6 +56,7 @@ AUDIT_FIELDS = [
     "height",
     "caption",
     "order",
+    "form_version",
 ]
 CAPTION_MAX = Attachment._meta.get_field("caption").max_length
 
@@ -162,6 +167,10 @@ def attachment_add(
                 height=inspected.height,
                 caption=caption,
                 order=1 if kind == AttachmentKind.STAMPED_FORM else order,
+                # The stamped scan answers for the data as it is now (read under the lock).
+                form_version=form_pdf.version_code(nomination)
+                if kind == AttachmentKind.STAMPED_FORM
+                else "",
                 uploaded_by=actor,
             )
             upload.seek(0)

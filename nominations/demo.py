@@ -196,7 +196,8 @@ def _officer(unit: Unit) -> User:
     return User.objects.get(username=f"unit-{unit.code}")
 
 
-def _attach(officer, nomination, now, seed):
+def _stamp(officer, nomination, now):
+    """The stamped 推荐表 (recorded against the data's version code at upload)."""
     attachments.attachment_add(
         actor=officer,
         nomination=nomination,
@@ -205,6 +206,10 @@ def _attach(officer, nomination, now, seed):
         caption="",
         now=now,
     )
+
+
+def _attach(officer, nomination, now, seed):
+    _stamp(officer, nomination, now)
     if nomination.category.kind in ("project", "organization"):
         attachments.attachment_add(
             actor=officer,
@@ -332,6 +337,8 @@ def seed(ctx) -> None:
     services.nomination_update(
         actor=_officer(returned.unit), nomination=returned, data={"honors": "2021年获评区级优秀志愿服务项目"}, now=at(2022, 10, 28, 9)
     )
+    # The correction changed the data the stamped form answered for: stamped and uploaded again.
+    _stamp(_officer(returned.unit), Nomination.objects.get(pk=returned.pk), at(2022, 10, 28, 9))
     services.nomination_submit(actor=_officer(returned.unit), nomination=returned, now=at(2022, 10, 28, 10))
     rejected = next(n for n in made if n.title == "综改区企业志愿者“绿色出行”")
     services.nomination_review(actor=office, nomination=rejected, decision="reject", reason="项目运行不满3年，不符合推荐条件。")

@@ -223,6 +223,10 @@ class Attachment(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     height = models.PositiveIntegerField(null=True, blank=True)
     caption = models.CharField("说明", max_length=200, blank=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
+    # A stamped form: the version code of the 推荐表 it was printed from (form_pdf.version_code),
+    # the one current when it was uploaded. Empty for other kinds (and for scans uploaded
+    # before version codes existed, which are not checked).
+    form_version = models.CharField("推荐表版本码", max_length=16, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -239,6 +243,11 @@ class Attachment(RulesModelMixin, models.Model, metaclass=RulesModelBase):
             ),
             models.CheckConstraint(
                 name="attachment_kind_valid", condition=Q(kind__in=AttachmentKind.values)
+            ),
+            models.CheckConstraint(
+                name="attachment_form_version_stamped_only",
+                condition=Q(kind=AttachmentKind.STAMPED_FORM) | Q(form_version=""),
+                violation_error_message="只有盖章推荐表记录推荐表版本码。",
             ),
         ]
         rules_permissions = {

@@ -69,3 +69,6 @@ rules.add_perm("nominations.export_nominations", can_read_all | is_officer)
 rules.add_perm("nominations.import_nominations", is_officer)
 # The role that reviews (the API's gate: the state answers 409 from the service).
 rules.add_perm("nominations.review_nominations", can_review_nomination)
+# The printable 推荐表: the nomination's unit's officers and the office (anyone else: 404).
+can_print_form = is_office | (is_officer & is_own_unit)
+rules.add_perm("nominations.print_form", can_print_form)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from competition.enums import EligibilityRule, Role
+from competition.enums import EligibilityRule, Phase, Role
 from competition.models import Category, User
 from competition.rules import can_read_all
 from competition.selectors import nomination_quotas
@@ -85,3 +86,57 @@ def warnings_for(*, user: User, nomination: Nomination) -> list[dict]:
         else w
         for w in stored
     ]
+
+
+def form_printable(*, user: User) -> QuerySet[Nomination]:
+    """Nominations whose 推荐表 the user may print: the office all, an officer their unit's."""
+    qs = Nomination.objects.select_related("competition", "category", "unit")
+    if user.is_authenticated and user.role == Role.OFFICE:
+        return qs
+    if user.is_authenticated and user.role == Role.OFFICER and user.unit_id:
+        return qs.filter(unit_id=user.unit_id)
+    return qs.none()
+
+
+# --------------------------------------------------------------------------- results (结果确定)
+
+# The phases in which results are final and shown to the units.
+RESULT_PHASES = (Phase.FINAL, Phase.ARCHIVED)
+# The award and the certificate are the judging and certificates apps' (to the
+# right of this one): they are read here through their reverse relations
+# (``Nomination.award``, ``Award.certificate``) and their stored status values.
+AWARD_FINAL = "final"  # judging.enums.AwardStatus.FINAL
+CERTIFICATE_ISSUED = "issued"  # certificates.enums.CertificateStatus.ISSUED
+
+
+def with_results(qs: QuerySet[Nomination]) -> QuerySet[Nomination]:
+    """The queryset with each nomination's award and certificate joined (no query per row)."""
+    return qs.select_related("award", "award__certificate")
+
+
+def _related(obj, name: str):
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def nomination_result(nomination: Nomination) -> dict | None:
+    """``None`` before 结果确定; then ``{"awarded", "award", "certificate"}``.
+
+    ``award`` is the category's name when the nomination is a final winner;
+    ``certificate`` the id of its issued honour certificate (downloadable by
+    the unit), else None.
+    """
+    if nomination.competition.phase not in RESULT_PHASES:
+        return None
+    award = _related(nomination, "award")
+    if award is None or award.status != AWARD_FINAL:
+        return {"awarded": False, "award": None, "certificate": None}
+    certificate = _related(award, "certificate")
+    issued = certificate is not None and certificate.status == CERTIFICATE_ISSUED
+    return {
+        "awarded": True,
+        "award": nomination.category.name,
+        "certificate": certificate.pk if issued else None,
+    }

@@ -29,7 +29,7 @@ from notifications.enums import Event
 from notifications.selectors import unit_officers
 from notifications.services import notify
 
-from . import eligibility, schema, states
+from . import eligibility, form_pdf, schema, states
 from .enums import QUOTA_STATUSES, AttachmentKind, Decision, Status
 from .models import Nomination
 from .rules import can_add_nomination, can_edit_nomination, can_review_nomination
@@ -211,9 +211,24 @@ def missing_items(nomination: Nomination) -> list[dict[str, str]]:
         elif spec.min_items and len(value) < spec.min_items:
             message = f"{spec.label}：至少填写 {spec.min_items} 个。"
             missing.append({"field": spec.name, "message": message})
+    stamped = list(
+        nomination.attachments.filter(kind=AttachmentKind.STAMPED_FORM).values_list("form_version", flat=True)
+    )
     kinds = set(nomination.attachments.values_list("kind", flat=True))
-    if AttachmentKind.STAMPED_FORM not in kinds:
+    if not stamped:
         missing.append({"field": "attachments", "message": "盖章推荐表：未上传（PDF）。"})
+    else:
+        current = form_pdf.version_code(nomination)
+        # An empty code: a scan uploaded before version codes existed (not checked).
+        stale = [code for code in stamped if code and code != current]
+        if stale:
+            missing.append(
+                {
+                    "field": "attachments",
+                    "message": f"盖章推荐表：推荐内容已修改（已上传的盖章表为 {stale[0]} 版，"
+                    f"当前为 {current} 版），请重新打印推荐表，盖章后上传。",
+                }
+            )
     if nomination.category.kind == CategoryKind.PROJECT and AttachmentKind.PHOTO not in kinds:
         missing.append({"field": "attachments", "message": "照片：至少上传 1 张。"})
     return missing

@@ -36,7 +36,7 @@ from competition.people.services import unit_refusal
 from competition.rules import can_read_all
 from competition.views import add_service_errors, chinese_error_pages, flash_error
 
-from . import files, schema, selectors, services, states
+from . import files, form_pdf, schema, selectors, services, states
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
 from .forms import NominationForm, ReviewFilterForm, ReviewForm, WithdrawForm, initial_from
 from .models import Attachment
@@ -246,11 +246,10 @@ def nomination_index(request):
         .order_by("-year")
     )
     by_competition = defaultdict(list)
-    for nomination in (
-        selectors.nomination_list(user=user)
-        .prefetch_related(None)
-        .filter(competition__in=competitions)
+    for nomination in selectors.with_results(
+        selectors.nomination_list(user=user).prefetch_related(None).filter(competition__in=competitions)
     ):
+        nomination.result = selectors.nomination_result(nomination)
         by_competition[nomination.competition_id].append(nomination)
     blocks = []
     for competition in competitions:
@@ -271,6 +270,8 @@ def nomination_index(request):
                 "open": refusal is None,
                 "quota": quota,
                 "nominations": items,
+                "results": competition.phase in selectors.RESULT_PHASES,
+                "export_url": reverse("nomination-export") + f"?competition={competition.pk}",
             }
         )
     return render(request, "nominations/index.html", {"blocks": blocks, "unit": user.unit})
@@ -475,6 +476,20 @@ def nomination_delete(request, pk: int):
 # --------------------------------------------------------------------------- a nomination's page
 
 
+def _form_version_context(nomination) -> dict:
+    """The 推荐表's current version code, and the older code of a stamped scan uploaded before an edit."""
+    code = form_pdf.version_code(nomination)
+    stale = next(
+        (
+            a.form_version
+            for a in nomination.attachments.all()
+            if a.kind == AttachmentKind.STAMPED_FORM and a.form_version and a.form_version != code
+        ),
+        "",
+    )
+    return {"form_code": code, "stamped_stale": stale}
+
+
 def _detail(request, nomination, *, review_form=None, status=200):
     user = request.user
     # The full audit history for those who read the audit; the unit its own timeline.
@@ -492,6 +507,8 @@ def _detail(request, nomination, *, review_form=None, status=200):
         "edit_refusal": states.edit_refusal(nomination, timezone.now()),
         "reader": reader,
         "warnings": selectors.warnings_for(user=user, nomination=nomination),
+        "result": selectors.nomination_result(nomination),
+        **_form_version_context(nomination),
     }
     return render(request, "nominations/detail.html", context, status=status)
 
@@ -592,5 +609,8 @@ def review_queue(request):
             "page": page,
             "query": query.urlencode(),
             "can_review": user.has_perm("nominations.review_nominations"),
+            "export_url": reverse("nomination-export") + f"?competition={competition.pk}"
+            if competition is not None
+            else "",
         },
     )

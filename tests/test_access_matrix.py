@@ -209,6 +209,10 @@ def build_world() -> World:
     }
     w.ids["comp_final"] = c4.pk
     w.ids["cert"] = {"A": certs[unit_a.pk, "XM"].pk, "B": certs[unit_b.pk, "XM"].pk}
+    w.ids["nom_final"] = {
+        "A": certs[unit_a.pk, "XM"].award.nomination_id,
+        "B": certs[unit_b.pk, "XM"].award.nomination_id,
+    }
     w.ids["cert_token"] = certs[unit_a.pk, "XM"].token
     # Lookup by number and holder: "A" is A's number with A's holder (a match),
     # "B" is A's number with B's holder (no match). Values are URL-encoded.
@@ -324,6 +328,14 @@ MATRIX: list[tuple] = [
     ("POST", "/api/v1/nominations/{nom}/review/", {"decision": "accept", "reason": ""}, {
         "A": (401, 403, 404, 404, 404, 404, 403, 200),
         "B": (401, 404, 403, 404, 404, 404, 403, 200)}),
+    # The printable 推荐表: the unit's officers and the office; anyone else 404 (issue 14).
+    ("GET", "/api/v1/nominations/{nom}/form.pdf", None, {
+        "A": (401, 200, 404, 404, 404, 404, 404, 200),
+        "B": (401, 404, 200, 404, 404, 404, 404, 200)}),
+    # A final competition's nominations carry their result (checked by test_result_field_by_caller).
+    ("GET", "/api/v1/nominations/{nom_final}/", None, {
+        "A": (401, 200, 404, 404, 404, 404, 200, 200),
+        "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
     ("GET", "/api/v1/nominations/{nom}/attachments/", None, {
         "A": (401, 200, 404, 404, 404, 404, 200, 200),
         "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
@@ -577,6 +589,26 @@ def test_cell(world, db, method, path, body, side, caller, expected):
         assert content == missing_content, (content, missing_content)
 
 
+def test_result_field_by_caller(world, db):
+    """The result of a final competition's nomination, as each caller who may read it sees it;
+    the certificate it names is downloadable by the same unit's officer and the office only."""
+    from certificates.models import Certificate
+
+    for side, owner in (("A", OFF_A), ("B", OFF_B)):
+        nomination = world.id("nom_final", side)
+        certificate = Certificate.objects.get(award__nomination_id=nomination)
+        expected = {"awarded": True, "award": certificate.category.name, "certificate": certificate.pk}
+        for caller in (owner, OBS, OFFICE):
+            body = _client(world, caller).get(f"/api/v1/nominations/{nomination}/").json()
+            assert body["result"] == expected, (side, caller)
+        for caller in CALLERS:
+            response = _client(world, caller).get(f"/api/v1/certificates/{certificate.pk}/pdf/")
+            assert response.status_code == (200 if caller in (owner, OFFICE) else 401 if caller == ANON else 404)
+    # Before 结果确定 the field is null (C1 is nominating).
+    body = _client(world, OFFICE).get(f"/api/v1/nominations/{world.id('nom')}/").json()
+    assert body["result"] is None
+
+
 def test_every_api_operation_is_in_the_matrix():
     """A new endpoint must get its row: every operation of the schema is covered."""
     from drf_spectacular.generators import SchemaGenerator
@@ -745,8 +777,10 @@ PAGES: list[tuple] = [
     ("GET", "/judging/office/competitions/{comp_pub}/statistics.xlsx", None, {"A": READ}),
     ("GET", "/certificates/competitions/{comp_pub}/publicity.pdf", None, {"A": READ}),
     ("GET", "/certificates/competitions/{comp_final}/honours.pdf", None, {"A": READ}),
-    ("GET", "/certificates/competitions/{comp_final}/", None, {"A": READ}),
-    ("GET", "/certificates/competitions/{comp_final}/?status=issued&category=1", None, {"A": READ}),
+    # A unit officer gets the unit's own certificates there (issue 14); judges nothing.
+    ("GET", "/certificates/competitions/{comp_final}/", None, {"A": (302, 200, 200, 404, 404, 404, 200, 200)}),
+    ("GET", "/certificates/competitions/{comp_final}/?status=issued&category=1", None,
+        {"A": (302, 200, 200, 404, 404, 404, 200, 200)}),
     ("GET", "/certificates/{cert}/pdf/", None, {
         "A": (302, 200, 404, 404, 404, 404, 404, 200),
         "B": (302, 404, 200, 404, 404, 404, 404, 200)}),

@@ -105,7 +105,8 @@ def _tell_ready(certificate: Certificate) -> None:
         event=Event.CERTIFICATE_READY,
         recipients=unit_officers(unit_ids=[nomination.unit_id]),
         obj=certificate,
-        url=reverse("certificate-pdf", args=[certificate.pk]),
+        # The unit's certificates page (download links), not an API address.
+        url=reverse("certificates:competition", args=[certificate.competition_id]),
         context={
             "year": certificate.year,
             "nomination": str(nomination),

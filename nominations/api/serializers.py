@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from competition.api.base import ModelSerializer, Serializer
@@ -36,6 +37,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
             "sha256",
             "caption",
             "order",
+            "form_version",
             "width",
             "height",
             "created_at",
@@ -48,6 +50,16 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     def get_thumbnail_url(self, obj) -> str | None:
         return f"/api/v1/attachments/{obj.pk}/download/?thumbnail=1" if obj.thumbnail else None
+
+
+class NominationResultSerializer(Serializer):
+    """A nomination's result after 结果确定 (``null`` before)."""
+
+    awarded = serializers.BooleanField(help_text="获评：true；未获评：false")
+    award = serializers.CharField(allow_null=True, help_text="获评的奖项名称；未获评为 null")
+    certificate = serializers.IntegerField(
+        allow_null=True, help_text="已颁发的荣誉证书编号（id），可下载；尚未颁发或未获评为 null"
+    )
 
 
 class NominationSerializer(ModelSerializer):
@@ -80,6 +92,9 @@ class NominationSerializer(ModelSerializer):
     version = serializers.IntegerField(
         label="版本", required=False, help_text="修改时带上读取到的版本，防止覆盖别处的修改。"
     )
+    result = serializers.SerializerMethodField(
+        help_text="评选结果：结果确定之前为 null；之后为 {awarded, award, certificate}。"
+    )
 
     class Meta:
         model = Nomination
@@ -102,6 +117,7 @@ class NominationSerializer(ModelSerializer):
             "updated_at",
             "version",
             "attachments",
+            "result",
         ]
         read_only_fields = ["review_reason", "reviewed_at", "submitted_at", "created_at", "updated_at"]
         extra_kwargs = {"order": {"min_value": 1}}
@@ -116,6 +132,10 @@ class NominationSerializer(ModelSerializer):
                     label = "推选活动" if name == "competition" else "奖项"
                     raise serializers.ValidationError({name: [f"{label}：创建后不能修改。"]})
         return attrs
+
+    @extend_schema_field(NominationResultSerializer(allow_null=True))
+    def get_result(self, obj) -> dict | None:
+        return selectors.nomination_result(obj)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -58,7 +58,7 @@ class NominationViewSet(
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        return selectors.nomination_list(user=self.request.user)
+        return selectors.with_results(selectors.nomination_list(user=self.request.user))
 
     def _out(self, nomination, code=status.HTTP_200_OK):
         nomination = self.get_queryset().get(pk=nomination.pk)

@@ -336,6 +336,12 @@ def test_whole_year(page, login, shot, tmp_path, people, postgres, redis_url):
         )
         page.get_by_role("button", name="保存草稿").click()
         expect(page.locator("#autosave-status")).to_have_text(SAVED)
+        # The stamped form answered for the data before the correction (its version
+        # code): the checklist asks for a new one, stamped and uploaded again.
+        expect(page.locator("#checklist")).to_contain_text("请重新打印推荐表")
+        page.get_by_label("附件类型").select_option("stamped_form")
+        page.locator("#upload-file").set_input_files(str(form_pdf))
+        page.get_by_role("button", name="上传附件").click()
         expect(page.locator("#checklist")).to_contain_text("材料已齐全，可以提交。")
         shots(page, "officer-corrects")
         page.locator("#submit-button").click()

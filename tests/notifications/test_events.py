@@ -4,6 +4,7 @@ the nomination or round, with the link to act on; nobody else hears it."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from competition.enums import Role
@@ -190,4 +191,9 @@ def test_a_certificate_ready_reaches_its_unit(db):
     certificate = competition.certificates.get()
     assert ready["n-unit-140105"].title == "【荣誉证书】2022年度“证书项目”的荣誉证书已生成"
     assert certificate.number in ready["n-unit-140105"].body
-    assert ready["n-unit-140105"].url == f"/api/v1/certificates/{certificate.pk}/pdf/"
+    # The link leads to the unit's certificates page, which offers the PDF.
+    assert ready["n-unit-140105"].url == f"/certificates/competitions/{competition.pk}/"
+    client = Client()
+    client.force_login(officer)
+    page = client.get(ready["n-unit-140105"].url).content.decode()
+    assert f"/certificates/{certificate.pk}/pdf/" in page and certificate.number in page
