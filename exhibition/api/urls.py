@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import halls, views
 
 router = SimpleRouter()
 router.register("exhibits", views.ExhibitViewSet, basename="exhibit")
@@ -20,6 +20,9 @@ urlpatterns = [
         name="exhibition-organization",
     ),
     path(f"{PUBLIC}/years/", views.YearsView.as_view(), name="exhibition-years"),
+    path(f"{PUBLIC}/halls/", halls.HallsView.as_view(), name="exhibition-halls"),
+    path(f"{PUBLIC}/halls/<slug:slug>/", halls.HallItemsView.as_view(), name="exhibition-hall"),
+    path(f"{PUBLIC}/halls/<slug:slug>/<slug:item>/", halls.HallItemView.as_view(), name="exhibition-hall-item"),
     path(
         "competitions/<int:pk>/exhibition/publish/",
         views.PublishView.as_view(),
