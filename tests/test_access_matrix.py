@@ -218,6 +218,14 @@ def build_world() -> World:
     w.ids["exhibit"] = {"A": exhibits[unit_a.pk, "XM"].pk, "B": exhibits[unit_b.pk, "XM"].pk}
     w.ids["exhibit_slug"] = exhibits[unit_a.pk, "XM"].slug
     w.ids["organization_slug"] = exhibits[unit_a.pk, "ZZ"].slug
+    # A published item of a content hall (issue 16).
+    from exhibition import hall_services
+
+    hall_item = hall_services.item_save(actor=office, data={"hall": "culture", "title": "矩阵内容", "body": "正文"})
+    hall_services.item_publish(actor=office, item=hall_item)
+    w.ids["hall"] = "culture"
+    w.ids["hall_item"] = hall_item.slug
+    w.ids["hall_item_pk"] = hall_item.pk
 
     w.ids["unit"] = {"A": unit_a.pk, "B": unit_b.pk}
     # Notifications: each officer was told of C3's 公示 (A: officer A's, B: officer B's).
@@ -451,6 +459,11 @@ MATRIX: list[tuple] = [
     ("GET", "/api/v1/public/exhibition/organizations/{organization_slug}/", None,
         {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     ("GET", "/api/v1/public/exhibition/years/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    # --- issue 16: the six halls (public)
+    ("GET", "/api/v1/public/exhibition/halls/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/halls/{hall}/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/halls/{hall}/{hall_item}/", None,
+        {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     # --- issue 11 item 8: the office sets a spam objection aside
     ("POST", "/api/v1/objections/{objection}/spam/", {"reason": "无具体事实的批量提交"},
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
@@ -748,6 +761,14 @@ PAGES: list[tuple] = [
         "B": (302, 404, 403, 404, 404, 404, 403, 302)}),
     ("GET", "/exhibition/office/competitions/{comp_final}/", None, {"A": READ}),
     ("POST", "/exhibition/office/competitions/{comp_final}/", {}, {"A": ACT}),
+    # --- issue 16: the content halls' items (office writes, observers read)
+    ("GET", "/exhibition/office/halls/", None, {"A": READ}),
+    ("GET", "/exhibition/office/halls/new/", None, {"A": READ}),
+    ("POST", "/exhibition/office/halls/new/", {"hall": "themes", "title": "矩阵新内容"}, {"A": ACT}),
+    ("GET", "/exhibition/office/halls/{hall_item_pk}/", None, {"A": READ}),
+    ("POST", "/exhibition/office/halls/{hall_item_pk}/", {"hall": "culture", "title": "矩阵内容（改）"}, {"A": ACT}),
+    ("POST", "/exhibition/office/halls/{hall_item_pk}/unpublish/", {}, {"A": ACT}),
+    ("POST", "/exhibition/office/halls/{hall_item_pk}/up/", {}, {"A": ACT}),
 ]
 # fmt: on
 
