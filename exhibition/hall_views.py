@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from urllib.parse import urlencode
 
 from django.core.files.storage import default_storage
 from django.core.paginator import EmptyPage, Paginator
@@ -107,8 +108,6 @@ def hall_page(request, slug: str):
                     "tag": entry.field,
                     "photo": photo,
                 })  # fmt: skip
-        from urllib.parse import urlencode
-
         return _render(
             "exhibition/halls/hall.html",
             {
