@@ -44,6 +44,7 @@ docker-compose.yml), never the Celery broker.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import os
 import re
@@ -51,6 +52,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache as memoize
 from pathlib import Path
 
@@ -62,7 +64,7 @@ from django.utils.http import http_date, urlencode
 
 from competition import ratelimit
 
-from . import selectors
+from . import halls, selectors
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
 BODY_TIMEOUT = 6 * 3600
@@ -77,6 +79,18 @@ _lock = threading.Lock()
 _stamp: tuple[float, selectors.Stamp] | None = None
 _exhibits: OrderedDict[tuple[str, str], tuple[selectors.Stamp, object]] = OrderedDict()
 _bodies: OrderedDict[str, bytes] = OrderedDict()
+_live: tuple[float, Live] | None = None
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Live:
+    """What every page also shows besides the exhibits: the content halls' items
+    (their last change and number) and the 公示 running today (linked from every page)."""
+
+    token: str
+    last_modified: datetime.datetime | None
+    publicity: tuple[int, str, datetime.date] | None  # (competition pk, title, last day)
 
 
 @memoize
@@ -100,10 +114,36 @@ def stamp_ttl() -> float:
 
 def forget_stamp() -> None:
     """Forget this process's memo of the exhibition's state (the services call it on every write)."""
-    global _stamp
+    global _stamp, _live
     with _lock:
         _stamp = None
+        _live = None
         _exhibits.clear()
+
+
+def live_state() -> Live:
+    """``Live``, memoised like the stamp (two queries when it expires). The 公示
+    starts and ends with the calendar, not with a write: the memo's second is
+    how long a page may go on showing (or not showing) its link."""
+    global _live
+    ttl = stamp_ttl()
+    now = time.monotonic()
+    held = _live
+    if ttl > 0 and held is not None and now - held[0] < ttl:
+        return held[1]
+    last, count = halls.content_stamp()
+    publicity = halls.running_publicity()
+    running = (
+        None
+        if publicity is None
+        else (publicity.competition_id, publicity.competition.title, publicity.ends_on)
+    )
+    token = f"{last.timestamp() if last else 0:.6f}-{count}-{running or ''}"
+    value = Live(token=token, last_modified=last, publicity=running)
+    if ttl > 0:
+        with _lock:
+            _live = (now, value)
+    return value
 
 
 def forget_all() -> None:
@@ -222,6 +262,13 @@ def conditional(
     ``family`` names responses whose number of distinct queries is open (a
     hall's filters and pages): their bodies enter the shared cache up to the cap.
     """
+    if content_type == HTML:
+        # Every page links the 公示 while one runs and names the halls: the
+        # content halls' state and the 公示 are part of what a page depends on.
+        live = live_state()
+        etag = make_etag(etag, live.token)
+        if live.last_modified is not None:
+            last_modified = max(last_modified, live.last_modified)
     not_modified = get_conditional_response(
         request, etag=etag, last_modified=int(last_modified.timestamp())
     )

@@ -227,3 +227,101 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.content[:20]
+
+
+# --------------------------------------------------------------------------- content halls
+#
+# The items of the four halls the office writes (序篇, 文化展, 制度展, 主题展):
+# a title, a Markdown body (kept as written, and as sanitised HTML rendered by
+# ``exhibition.richtext`` when saved), external links, and files (pictures,
+# PDF documents, MP4 videos with their poster frame) stored under
+# content-hashed names below ``MEDIA_ROOT/public/halls/``. Written through
+# ``exhibition.hall_services`` only.
+
+from .hall_enums import ContentHall, ItemFileKind, ItemStatus  # noqa: E402
+
+HALL_ITEM_BODY_MAX = 20_000
+
+
+class HallItem(models.Model):
+    """One item of a content hall."""
+
+    hall = models.CharField("展厅", max_length=16, choices=ContentHall.choices)
+    slug = models.SlugField("标识", max_length=40, unique=True, editable=False)
+    title = models.CharField("标题", max_length=100)
+    summary = models.CharField("摘要", max_length=200, blank=True)
+    body = models.TextField("正文（Markdown）", blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    body_text = models.TextField(editable=False, blank=True)
+    year = models.PositiveIntegerField("年度", null=True, blank=True, db_index=True)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="相关单位"
+    )
+    field = models.CharField("服务领域", max_length=20, choices=ServiceField.choices, blank=True)
+    # [{"title": "…", "url": "https://…"}], http and https only (the service checks).
+    links = models.JSONField("外部链接", default=list, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+    status = models.CharField("状态", max_length=16, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["hall", "order", "id"]
+        verbose_name = verbose_name_plural = "展厅内容"
+        indexes = [models.Index(fields=["hall", "status", "order"], name="hall_item_list_idx")]
+        constraints = [
+            models.CheckConstraint(name="hall_item_hall_valid", condition=Q(hall__in=ContentHall.values)),
+            models.CheckConstraint(name="hall_item_status_valid", condition=Q(status__in=ItemStatus.values)),
+            models.CheckConstraint(name="hall_item_title_present", condition=~Q(title="")),
+            models.CheckConstraint(
+                name="hall_item_published_has_date",
+                condition=~Q(status=ItemStatus.PUBLISHED) | Q(published_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="hall_item_body_length", condition=Q(body__length__lte=HALL_ITEM_BODY_MAX)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ItemStatus.PUBLISHED
+
+
+class HallItemFile(models.Model):
+    """A picture, PDF document or MP4 video of a content hall's item."""
+
+    item = models.ForeignKey(HallItem, on_delete=models.CASCADE, related_name="files", verbose_name="展厅内容")
+    kind = models.CharField("类型", max_length=16, choices=ItemFileKind.choices)
+    title = models.CharField("说明", max_length=200)
+    # Storage names below MEDIA_ROOT ("public/halls/ab/ab….jpg|pdf|mp4").
+    name = models.CharField("文件", max_length=200, db_index=True, editable=False)
+    # A picture's list thumbnail; a video's poster frame (JPEG).
+    thumb = models.CharField("缩略图/封面", max_length=200, blank=True, db_index=True, editable=False)
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    size = models.PositiveBigIntegerField("大小（字节）", editable=False)
+    seconds = models.FloatField("时长（秒）", null=True, blank=True, editable=False)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "order", "id"]
+        verbose_name = verbose_name_plural = "展厅内容文件"
+        constraints = [
+            models.CheckConstraint(name="hall_file_kind_valid", condition=Q(kind__in=ItemFileKind.values)),
+            models.CheckConstraint(name="hall_file_has_title", condition=~Q(title="")),
+            models.CheckConstraint(
+                name="hall_file_video_has_poster",
+                condition=~Q(kind=ItemFileKind.VIDEO) | (~Q(thumb="") & Q(seconds__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

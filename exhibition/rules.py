@@ -17,3 +17,4 @@ rules.add_perm("exhibition.read_exhibits", can_read_all)
 # 意见建议: the office reads and handles them; observers read.
 rules.add_perm("exhibition.handle_suggestion", is_office)
 rules.add_perm("exhibition.read_suggestions", can_read_all)
+rules.add_perm("exhibition.edit_halls", is_office)

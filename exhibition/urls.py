@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import office_views, suggestion_views, views
+from . import hall_office, hall_views, office_views, suggestion_views, views
 from .enums import ExhibitKind
 
 app_name = "exhibition"
@@ -22,5 +22,13 @@ urlpatterns = [
     path("suggestions/", suggestion_views.suggest, name="suggest"),
     path("office/suggestions/", suggestion_views.office_list, name="office-suggestions"),
     path("office/suggestions/<int:pk>/", suggestion_views.office_mark, name="office-suggestion-mark"),
+    path("halls/", hall_views.index, name="halls"),
+    path("halls/<slug:slug>/", hall_views.hall_page, name="hall"),
+    path("halls/<slug:slug>/<slug:item>/", hall_views.item_page, name="hall-item"),
+    re_path(r"^hall-files/(?P<name>[0-9a-f]{2}/[0-9a-f]{40}\.(?:jpg|pdf|mp4))$", hall_views.hall_file, name="hall-file"),
+    path("office/halls/", hall_office.items, name="office-halls"),
+    path("office/halls/new/", hall_office.item_new, name="office-hall-new"),
+    path("office/halls/<int:pk>/", hall_office.item_edit, name="office-hall-item"),
+    path("office/halls/<int:pk>/<str:action>/", hall_office.item_action, name="office-hall-action"),
     re_path(r"^media/(?P<name>[0-9a-f]{2}/[0-9a-f]{40}\.jpg)$", views.media, name="media"),
 ]

@@ -229,6 +229,14 @@ def build_world() -> World:
         name="矩阵市民", contact="13800005555", content="矩阵测试的意见建议内容"
     ).pk
     w.secrets += ["矩阵测试的意见建议内容", "13800005555"]
+    # A published item of a content hall (issue 16).
+    from exhibition import hall_services
+
+    hall_item = hall_services.item_save(actor=office, data={"hall": "culture", "title": "矩阵内容", "body": "正文"})
+    hall_services.item_publish(actor=office, item=hall_item)
+    w.ids["hall"] = "culture"
+    w.ids["hall_item"] = hall_item.slug
+    w.ids["hall_item_pk"] = hall_item.pk
 
     w.ids["unit"] = {"A": unit_a.pk, "B": unit_b.pk}
     # Notifications: each officer was told of C3's 公示 (A: officer A's, B: officer B's).
@@ -473,6 +481,11 @@ MATRIX: list[tuple] = [
     # Issue 14 item 7: anyone sends a 意见建议 (same-origin JSON, throttled per address).
     ("POST", "/api/v1/public/suggestions/", {"content": "矩阵测试：建议增加展馆导览。"},
         {"A": (201, 201, 201, 201, 201, 201, 201, 201)}),
+    # --- issue 16: the six halls (public)
+    ("GET", "/api/v1/public/exhibition/halls/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/halls/{hall}/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/halls/{hall}/{hall_item}/", None,
+        {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     # --- issue 11 item 8: the office sets a spam objection aside
     ("POST", "/api/v1/objections/{objection}/spam/", {"reason": "无具体事实的批量提交"},
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
@@ -797,6 +810,14 @@ PAGES: list[tuple] = [
     ("GET", "/exhibition/office/suggestions/?status=new", None, {"A": READ}),
     ("POST", "/exhibition/office/suggestions/{suggestion}/", {"status": "handled", "note": "已阅，转相关处室"},
         {"A": ACT}),
+    # --- issue 16: the content halls' items (office writes, observers read)
+    ("GET", "/exhibition/office/halls/", None, {"A": READ}),
+    ("GET", "/exhibition/office/halls/new/", None, {"A": READ}),
+    ("POST", "/exhibition/office/halls/new/", {"hall": "themes", "title": "矩阵新内容"}, {"A": ACT}),
+    ("GET", "/exhibition/office/halls/{hall_item_pk}/", None, {"A": READ}),
+    ("POST", "/exhibition/office/halls/{hall_item_pk}/", {"hall": "culture", "title": "矩阵内容（改）"}, {"A": ACT}),
+    ("POST", "/exhibition/office/halls/{hall_item_pk}/unpublish/", {}, {"A": ACT}),
+    ("POST", "/exhibition/office/halls/{hall_item_pk}/up/", {}, {"A": ACT}),
 ]
 # fmt: on
 

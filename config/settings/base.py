@@ -263,6 +263,8 @@ SUGGESTIONS_PER_ADDRESS_PER_HOUR = env.int("SUGGESTIONS_PER_ADDRESS_PER_HOUR", d
 EXHIBITION_CACHED_QUERIES_MAX = env.int("EXHIBITION_CACHED_QUERIES_MAX", default=1000)
 # Nomination attachments: the longest video accepted, in seconds (the form promises 3 minutes).
 NOMINATIONS_VIDEO_MAX_SECONDS = env.int("NOMINATIONS_VIDEO_MAX_SECONDS", default=180)
+# The content halls of the 云展馆: the longest video the office may put on show, in seconds.
+EXHIBITION_VIDEO_MAX_SECONDS = env.int("EXHIBITION_VIDEO_MAX_SECONDS", default=180)
 
 # Notifications (the notifications app). E-mail through Django's mail framework, set by
 # EMAIL_URL (django-environ's form): smtp+tls://user:password@host:587 (STARTTLS; the same as

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import suggestions, views
+from . import halls, suggestions, views
 
 router = SimpleRouter()
 router.register("exhibits", views.ExhibitViewSet, basename="exhibit")
@@ -21,6 +21,9 @@ urlpatterns = [
     ),
     path(f"{PUBLIC}/years/", views.YearsView.as_view(), name="exhibition-years"),
     path("public/suggestions/", suggestions.PublicSuggestionView.as_view(), name="public-suggestions"),
+    path(f"{PUBLIC}/halls/", halls.HallsView.as_view(), name="exhibition-halls"),
+    path(f"{PUBLIC}/halls/<slug:slug>/", halls.HallItemsView.as_view(), name="exhibition-hall"),
+    path(f"{PUBLIC}/halls/<slug:slug>/<slug:item>/", halls.HallItemView.as_view(), name="exhibition-hall-item"),
     path(
         "competitions/<int:pk>/exhibition/publish/",
         views.PublishView.as_view(),

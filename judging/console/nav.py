@@ -215,6 +215,7 @@ ENTRIES: list[Entry] = [
     Entry("表彰与证书", "荣誉证书", "certificates:competition"),
     Entry("表彰与证书", "云展馆", "exhibition:office-publish"),
     Entry("云展馆", "意见建议", "exhibition:office-suggestions", takes=""),
+    Entry("云展馆", "展厅内容（序篇、文化展、制度展、主题展）", "exhibition:office-halls", takes=""),
     Entry("数据统计", "数据统计", "judging:results-statistics"),
 ]
 

@@ -56,6 +56,8 @@ class Command(BaseCommand):
             # One transaction per app: all of its part of the year, or none of it.
             with transaction.atomic():
                 modules[-1].seed(ctx)
+        with transaction.atomic():  # the 云展馆's content halls (序篇, 文化展, 制度展, 主题展)
+            import_module("exhibition.demo_halls").seed(ctx)
         # Then, once the whole year is there, each app's ``finish`` (e.g. the demo
         # accounts' e-mail addresses, given last so the replayed year mails nobody).
         for module in modules:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exhibition', '0001_initial'),
+        ('exhibition', '0002_content_halls'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
