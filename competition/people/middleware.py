@@ -9,6 +9,7 @@ such an account on its own (``competition.api.views.TokenView``).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -22,6 +23,10 @@ class MustChangePasswordMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            # No session, nobody signed in: do not touch request.user, which would load the
+            # session and make every public page vary on Cookie (and so not cacheable).
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
             path = request.path
