@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.nomination_withdraw, name="withdraw"),
     path("<int:pk>/delete/", views.nomination_delete, name="delete"),
     path("<int:pk>/review/", views.nomination_review, name="review-decision"),
+    path("<int:pk>/reopen/", views.nomination_reopen, name="reopen"),
 ]

@@ -35,7 +35,7 @@ from competition.exceptions import ApplicationError, ValidationFailed
 from competition.rules import can_read_all
 from competition.views import add_service_errors, chinese_error_pages, flash_error
 
-from . import files, schema, selectors, services, states
+from . import corrections, files, schema, selectors, services, states
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
 from .forms import NominationForm, ReviewFilterForm, ReviewForm, WithdrawForm, initial_from
 from .models import Attachment
@@ -54,6 +54,8 @@ ACTION_LABELS = {
     "nomination.review.accept": "资格审查：通过",
     "nomination.review.return": "资格审查：退回修改",
     "nomination.review.reject": "资格审查：不予通过",
+    "nomination.review.reopen": "撤销审查结论",
+    "nomination.lapse": "逾期未更正",
     "attachment.add": "上传附件",
     "attachment.delete": "删除附件",
 }
@@ -171,6 +173,8 @@ def _describe_entry(entry, kind: str) -> dict:
             f"状态：{STATUS_LABELS.get(before.get('status'), '—')} → "
             f"{STATUS_LABELS.get(after['status'], after['status'])}"
         )
+    if after.get("correct_by"):
+        details.append(f"补正截止：{after['correct_by']}")
     if entry.action == "nomination.update":
         names = [schema.label(kind, key) if key in schema.KNOWN else _verbose(key) for key in after]
         if names:
@@ -215,9 +219,22 @@ def _timeline(nomination) -> list[dict]:
                 "when": nomination.reviewed_at,
                 "action": f"资格审查：{STATUS_LABELS.get(nomination.status, '')}"
                 if nomination.status in (Status.ACCEPTED, Status.RETURNED, Status.REJECTED)
+                else "资格审查：退回修改"
+                if nomination.status == Status.LAPSED
                 else "资格审查",
-                "details": [],
+                "details": [f"补正截止：{nomination.correct_by:%Y-%m-%d}"]
+                if nomination.correct_by and nomination.status in (Status.RETURNED, Status.LAPSED)
+                else [],
                 "reason": nomination.review_reason,
+            }
+        )
+    if nomination.status == Status.LAPSED:
+        rows.append(
+            {
+                "when": nomination.updated_at,
+                "action": "已逾期未更正",
+                "details": [f"补正截止：{nomination.correct_by:%Y-%m-%d}"] if nomination.correct_by else [],
+                "reason": "",
             }
         )
     if nomination.status == Status.WITHDRAWN:
@@ -485,6 +502,8 @@ def _detail(request, nomination, *, review_form=None, status=200):
         "history": _history(user, nomination) if reader else _timeline(nomination),
         "full_history": reader,
         "review_form": review_form or ReviewForm(),
+        "default_correct_by": corrections.default_correct_by(nomination.competition),
+        "correction_open": states.correction_open(nomination, timezone.now()),
         "decisions": Decision,
         "withdraw_form": WithdrawForm(),
         "edit_refusal": states.edit_refusal(nomination, timezone.now()),
@@ -520,6 +539,7 @@ def nomination_review(request, pk: int):
             nomination=nomination,
             decision=decision,
             reason=form.cleaned_data["reason"],
+            correct_by=form.cleaned_data.get("correct_by"),
         )
     except ValidationFailed as exc:
         add_service_errors(form, exc)
@@ -529,6 +549,32 @@ def nomination_review(request, pk: int):
         flash_error(request, exc)
     else:
         messages.success(request, f"审查结论已记录：{Decision(decision).label}。")
+    return redirect("nominations:detail", pk=nomination.pk)
+
+
+@login_required
+@chinese_errors
+@require_POST
+def nomination_reopen(request, pk: int):
+    """The office takes a review decision back (to 已提交), with a reason (observers: 403)."""
+    nomination = _visible(request, pk)
+    _require_perm_on(request.user, "nominations.review_nominations", nomination)
+    form = ReviewForm({"decision": Decision.REOPEN, "reason": request.POST.get("reason", "")})
+    if not form.is_valid():
+        messages.error(request, "审查结论未撤销，请按提示修改。")
+        return _detail(request, nomination, review_form=form, status=400)
+    try:
+        services.nomination_review(
+            actor=request.user, nomination=nomination, decision=Decision.REOPEN, reason=form.cleaned_data["reason"]
+        )
+    except ValidationFailed as exc:
+        add_service_errors(form, exc)
+        messages.error(request, exc.message)
+        return _detail(request, nomination, review_form=form, status=400)
+    except ApplicationError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, "审查结论已撤销，该推荐回到“已提交”，可以重新审查。")
     return redirect("nominations:detail", pk=nomination.pk)
 
 
