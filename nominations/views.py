@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competition import selectors as competition_selectors
+from competition import services as competition_services
 from competition.enums import Phase, Role
 from competition.exceptions import ApplicationError, ValidationFailed
 from competition.rules import can_read_all
@@ -583,6 +584,33 @@ def nomination_reopen(request, pk: int):
 
 @login_required
 @chinese_errors
+@require_POST
+def start_judging(request, competition: int):
+    """资格审查 → 评审 from the review queue: the same step (and refusals) as the API's advance.
+
+    The step first marks the nominations whose 补正截止 has passed as 已逾期未更正,
+    and is refused while a returned nomination's correction period is open.
+    """
+    if not can_read_all(request.user):
+        raise PermissionDenied
+    target = get_object_or_404(
+        competition_selectors.competition_list(user=request.user).prefetch_related(None), pk=competition
+    )
+    _require_perm_on(request.user, "competition.advance_competition", target)
+    url = reverse("nominations:review") + f"?competition={target.pk}"
+    try:
+        competition_services.competition_advance(
+            actor=request.user, competition=target, to=Phase.JUDGING, reason="资格审查完毕，开始评审。"
+        )
+    except ApplicationError as exc:
+        flash_error(request, exc)
+        return redirect(url)
+    messages.success(request, "资格审查已完成，推选活动进入“评审”阶段。下一步：设置评审组并分配评审任务。")
+    return redirect(url)
+
+
+@login_required
+@chinese_errors
 @require_GET
 def review_queue(request):
     """Submitted and decided nominations, filtered by category, unit, status and warnings."""
@@ -636,5 +664,8 @@ def review_queue(request):
             "page": page,
             "query": query.urlencode(),
             "can_review": user.has_perm("nominations.review_nominations"),
+            "can_start_judging": competition is not None
+            and competition.phase == Phase.REVIEWING
+            and user.has_perm("competition.advance_competition", competition),
         },
     )

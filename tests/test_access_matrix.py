@@ -631,6 +631,9 @@ PAGE_MATRIX: list[tuple] = [
     ("POST", "/nominations/{nom}/reopen/", {"reason": "矩阵测试理由"}, {
         "A": (SIGN_IN, 403, HIDDEN, HIDDEN, HIDDEN, HIDDEN, 403, 302),
         "B": (SIGN_IN, HIDDEN, 403, HIDDEN, HIDDEN, HIDDEN, 403, 302)}),
+    # 资格审查 → 评审 from the review queue (C1 is still 申报: the office's step is refused, 302).
+    ("POST", "/nominations/review/{comp_nom}/start-judging/", {}, {
+        "A": (SIGN_IN, 403, 403, 403, 403, 403, 403, 302)}),
 ]
 # fmt: on
 

@@ -310,3 +310,49 @@ def test_the_api_return_takes_correct_by_and_shows_it(office, officer, submitted
         )
     assert bad.status_code == 400
     assert "correct_by" in bad.json()["error"]["fields"]
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+def test_the_pages_return_with_a_date_reopen_and_hold_the_step_to_judging(
+    client, office, officer, submitted, second, competition
+):
+    from django.urls import reverse
+
+    now = _after_deadline(competition)
+    correct_by = timezone.localdate(now) + dt.timedelta(days=2)
+    with _at(now):
+        _to_reviewing(office, competition)
+        client.force_login(office)
+        page = client.get(reverse("nominations:detail", args=[submitted.pk])).content.decode()
+        default = corrections.default_correct_by(competition, today=timezone.localdate(now))
+        assert f'name="correct_by" value="{default:%Y-%m-%d}"' in page
+        bad = client.post(
+            reverse("nominations:review-decision", args=[submitted.pk]),
+            {"decision": "return", "reason": "请补充", "correct_by": "2000-01-01"},
+        )
+        assert bad.status_code == 400
+        assert "补正截止：不能早于今天" in bad.content.decode()
+        client.post(
+            reverse("nominations:review-decision", args=[submitted.pk]),
+            {"decision": "return", "reason": "请补充", "correct_by": correct_by.isoformat()},
+        )
+        assert Nomination.objects.get(pk=submitted.pk).correct_by == correct_by
+        services.nomination_review(actor=office, nomination=second, decision="accept")
+        queue = client.get(reverse("nominations:review") + f"?competition={competition.pk}")
+        assert f"补正截止 {correct_by:%Y-%m-%d}" in queue.content.decode()
+        step = client.post(reverse("nominations:start-judging", args=[competition.pk]), follow=True)
+        assert f"补正截止 {correct_by:%Y-%m-%d}" in step.content.decode()
+        assert "补正期内" in step.content.decode()
+        assert Competition.objects.get(pk=competition.pk).phase == Phase.REVIEWING
+        # Reopen the accepted one: a reason is required, then it is submitted again.
+        empty = client.post(reverse("nominations:reopen", args=[second.pk]), {"reason": " "})
+        assert empty.status_code == 400
+        assert Nomination.objects.get(pk=second.pk).status == Status.ACCEPTED
+        client.post(reverse("nominations:reopen", args=[second.pk]), {"reason": "重新核对材料"})
+        assert Nomination.objects.get(pk=second.pk).status == Status.SUBMITTED
+        client.force_login(officer)
+        mine = client.get(reverse("nominations:index")).content.decode()
+        assert f"补正截止 {correct_by:%Y-%m-%d}" in mine
+        assert "修改并重新提交" in mine
