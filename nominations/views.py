@@ -294,7 +294,10 @@ def nomination_index(request):
 
 def _form_context(request, *, form, competition, category, nomination=None, status=200):
     now = timezone.now()
-    refusal = services.window_refusal(competition, now)
+    # A returned nomination is edited in its correction period (补正期) too: the state rule decides.
+    refusal = (
+        states.edit_refusal(nomination, now) if nomination else services.window_refusal(competition, now)
+    )
     quota = next(
         (
             row
