@@ -327,7 +327,10 @@ def test_the_pages_return_with_a_date_reopen_and_hold_the_step_to_judging(
         client.force_login(office)
         page = client.get(reverse("nominations:detail", args=[submitted.pk])).content.decode()
         default = corrections.default_correct_by(competition, today=timezone.localdate(now))
-        assert f'name="correct_by" value="{default:%Y-%m-%d}"' in page
+        field = page.split('id="correct-by-return"', 1)[1].split(">", 1)[0]
+        assert 'name="correct_by"' in field
+        assert f'value="{default:%Y-%m-%d}"' in field
+        assert f'min="{timezone.localdate(now):%Y-%m-%d}"' in field
         bad = client.post(
             reverse("nominations:review-decision", args=[submitted.pk]),
             {"decision": "return", "reason": "请补充", "correct_by": "2000-01-01"},
