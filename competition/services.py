@@ -376,7 +376,8 @@ def competition_advance(
     request never pass it.
     """
     require(is_office, actor, message="只有组委会办公室可以推进推选活动的阶段。")
-    phases.prepare(competition, to, actor=actor, now=now)
+    # Read afresh: the caller's object may hold an earlier phase.
+    phases.prepare(Competition.objects.get(pk=competition.pk), to, actor=actor, now=now)
     return _competition_advance(actor=actor, competition=competition, to=to, reason=reason, now=now)
 
 

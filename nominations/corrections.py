@@ -142,18 +142,21 @@ def lapse_before_judging(competition: Competition, *, actor: User | None, now: d
 
 
 def correction_guard(competition: Competition, now: datetime) -> str | None:
-    """Refuse the step to judging while a returned nomination's correction period is open."""
-    open_ = [
-        n
-        for n in competition.nominations.filter(status=Status.RETURNED, correct_by__isnull=False)
+    """Refuse the step to judging while a returned nomination's correction period is open
+    (or while one is overdue and not yet marked lapsed: none drops out silently)."""
+    returned = list(
+        competition.nominations.filter(status=Status.RETURNED)
         .select_related("competition")
         .order_by("correct_by", "pk")
-        if states.correction_open(n, now)
-    ]
-    if not open_:
-        return None
-    names = "、".join(f"“{n}”（补正截止 {n.correct_by:%Y-%m-%d}）" for n in open_)
-    return f"以下退回修改的推荐仍在补正期内，补正截止前不能开始评审：{names}。"
+    )
+    open_ = [n for n in returned if states.correction_open(n, now)]
+    if open_:
+        names = "、".join(f"“{n}”（补正截止 {n.correct_by:%Y-%m-%d}）" for n in open_)
+        return f"以下退回修改的推荐仍在补正期内，补正截止前不能开始评审：{names}。"
+    if returned:
+        names = "、".join(f"“{n}”" for n in returned)
+        return f"以下退回修改的推荐补正期已过，但尚未标记为“已逾期未更正”，请稍后重试：{names}。"
+    return None
 
 
 # --------------------------------------------------------------------------- reopening

@@ -359,3 +359,16 @@ def test_the_pages_return_with_a_date_reopen_and_hold_the_step_to_judging(
         mine = client.get(reverse("nominations:index")).content.decode()
         assert f"补正截止 {correct_by:%Y-%m-%d}" in mine
         assert "修改并重新提交" in mine
+
+
+def test_the_guard_itself_refuses_an_overdue_return_not_yet_lapsed(office, submitted, competition):
+    """Even without the preparation (which lapses first), no returned nomination drops out silently."""
+    now = _after_deadline(competition)
+    with _at(now):
+        _to_reviewing(office, competition)
+        services.nomination_review(
+            actor=office, nomination=submitted, decision="return", reason="请补充", correct_by=timezone.localdate(now)
+        )
+    later = corrections.correction_deadline(timezone.localdate(now)) + dt.timedelta(hours=1)
+    reason = corrections.correction_guard(Competition.objects.get(pk=competition.pk), later)
+    assert reason == f"以下退回修改的推荐补正期已过，但尚未标记为“已逾期未更正”，请稍后重试：“{submitted.title}”。"
