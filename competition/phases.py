@@ -3,6 +3,9 @@
 Apps to the right (nominations, judging, …) add their own guards with
 ``register_guard`` from their ``AppConfig.ready`` so that this app never
 imports them. A guard returns a Chinese reason when the step must be refused.
+An app may also register a preparation (``register_preparation``): work that
+is due anyway and that the step does first (e.g. the nominations whose
+correction period has passed are marked lapsed before 资格审查 → 评审).
 """
 
 from __future__ import annotations
@@ -18,12 +21,27 @@ from .enums import PHASE_ORDER, Phase
 Guard = Callable[..., str | None]
 
 _guards: dict[tuple[str, str], list[Guard]] = defaultdict(list)
+_preparations: dict[tuple[str, str], list[Callable[..., None]]] = defaultdict(list)
 
 
 def register_guard(from_phase: str, to_phase: str, guard: Guard) -> Guard:
     if guard not in _guards[(from_phase, to_phase)]:
         _guards[(from_phase, to_phase)].append(guard)
     return guard
+
+
+def register_preparation(from_phase: str, to_phase: str, hook: Callable[..., None]) -> Callable[..., None]:
+    """``hook(competition, actor=…, now=…)`` runs before the step's guards are asked."""
+    if hook not in _preparations[(from_phase, to_phase)]:
+        _preparations[(from_phase, to_phase)].append(hook)
+    return hook
+
+
+def prepare(competition, to_phase: str, *, actor, now=None) -> None:
+    """Run the preparations of the step from the competition's phase to ``to_phase``."""
+    now = now or timezone.now()
+    for hook in _preparations[(competition.phase, to_phase)]:
+        hook(competition, actor=actor, now=now)
 
 
 def next_phase(phase: str) -> str | None:

@@ -363,16 +363,28 @@ def competition_update(*, actor: User, competition: Competition, data: dict[str,
     return competition
 
 
-@transaction.atomic
 def competition_advance(
     *, actor: User, competition: Competition, to: str, reason: str = "", now: datetime | None = None
 ) -> Competition:
     """Move a competition to its next phase when every guard of that step holds.
 
+    The step's preparations (``phases.register_preparation``: work due anyway,
+    such as lapsing overdue nominations) run first, in their own transactions,
+    so that they stand even when a guard then refuses the step.
+
     ``now`` lets the demo replay a past year on its own calendar; callers in a
     request never pass it.
     """
     require(is_office, actor, message="只有组委会办公室可以推进推选活动的阶段。")
+    # Read afresh: the caller's object may hold an earlier phase.
+    phases.prepare(Competition.objects.get(pk=competition.pk), to, actor=actor, now=now)
+    return _competition_advance(actor=actor, competition=competition, to=to, reason=reason, now=now)
+
+
+@transaction.atomic
+def _competition_advance(
+    *, actor: User, competition: Competition, to: str, reason: str = "", now: datetime | None = None
+) -> Competition:
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     refused = phases.refusal(competition, to, now=now)
     if refused:

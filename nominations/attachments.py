@@ -37,10 +37,10 @@ from competition.audit import audit_record, snapshot
 from competition.exceptions import Conflict, NotFound, ValidationFailed
 from competition.models import User
 
-from . import files, form_pdf
+from . import files, form_pdf, states
 from .enums import EDITABLE_STATUSES, AttachmentKind, Status
 from .models import Attachment, Nomination
-from .services import _lock, _now, _require_own_unit, _require_window, window_refusal
+from .services import _lock, _now, _require_own_unit
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,13 @@ def _refuse_unless_editable(nomination: Nomination, now: datetime) -> None:
         )
 
 
+def _refuse_when_closed(nomination: Nomination, now: datetime) -> None:
+    """The window, or a returned nomination's correction period (the same rule as editing)."""
+    refusal = states.edit_refusal(nomination, now)
+    if refusal:
+        raise Conflict(str(refusal), code=refusal.code)
+
+
 def _check_input(kind: str, caption: str) -> None:
     if kind not in AttachmentKind.values:
         choices = "、".join(f"{k.value}（{k.label}）" for k in AttachmentKind)
@@ -122,9 +129,7 @@ def attachment_add(
     # Cheap state checks first (repeated under the lock below), so that a
     # closed nomination does not cost parsing a 20 MB file.
     _refuse_unless_editable(nomination, _now(now))
-    reason = window_refusal(nomination.competition, _now(now))
-    if reason:
-        raise Conflict(reason, code="window_closed")
+    _refuse_when_closed(nomination, _now(now))
 
     if not isinstance(upload, File):
         upload = File(upload, name=getattr(upload, "name", None))
@@ -140,7 +145,7 @@ def attachment_add(
         with transaction.atomic():
             nomination = _lock(nomination)
             _refuse_unless_editable(nomination, _now(now))
-            _require_window(nomination.competition, _now(now))
+            _refuse_when_closed(nomination, _now(now))
             siblings = Attachment.objects.filter(nomination=nomination, kind=kind)
             replaced: list[Attachment] = []
             if kind == AttachmentKind.PHOTO:
@@ -211,7 +216,7 @@ def attachment_delete(*, actor: User, attachment: Attachment, now: datetime | No
     _require_own_unit(actor, attachment.nomination)
     nomination = _lock(attachment.nomination)
     _refuse_unless_editable(nomination, _now(now))
-    _require_window(nomination.competition, _now(now))
+    _refuse_when_closed(nomination, _now(now))
     try:
         attachment = Attachment.objects.select_for_update().get(
             pk=attachment.pk, nomination=nomination

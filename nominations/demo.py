@@ -333,7 +333,13 @@ def seed(ctx) -> None:
     services.nomination_withdraw(actor=_officer(withdrawn.unit), nomination=withdrawn, reason="本人婉拒推荐")
 
     returned = next(n for n in made if n.title == "阳光助残·手语服务站")
-    services.nomination_review(actor=office, nomination=returned, decision="return", reason="盖章推荐表未签署日期，请补充后重新提交。")
+    services.nomination_review(
+        actor=office,
+        nomination=returned,
+        decision="return",
+        reason="盖章推荐表未签署日期，请补充后重新提交。",
+        now=at(2022, 10, 27, 9),  # the 补正截止 counted from the demo year's day, not today
+    )
     services.nomination_update(
         actor=_officer(returned.unit), nomination=returned, data={"honors": "2021年获评区级优秀志愿服务项目"}, now=at(2022, 10, 28, 9)
     )

@@ -8,10 +8,16 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", "审查通过"
     REJECTED = "rejected", "不予通过"
     WITHDRAWN = "withdrawn", "已撤回"
+    # Returned for correction during 资格审查 and not resubmitted by its 补正截止.
+    LAPSED = "lapsed", "已逾期未更正"
 
 
 # Statuses that hold one of the unit's quota places.
 QUOTA_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
+# Statuses whose review decision the office may take back (to submitted) before judging.
+REOPENABLE_STATUSES = (Status.ACCEPTED, Status.REJECTED, Status.RETURNED, Status.LAPSED)
+# Working days a unit has to correct a nomination returned to it (the default 补正截止).
+CORRECTION_WORKING_DAYS = 5
 # Statuses in which the unit may edit.
 EDITABLE_STATUSES = (Status.DRAFT, Status.RETURNED)
 
@@ -20,6 +26,8 @@ class Decision(models.TextChoices):
     ACCEPT = "accept", "通过"
     RETURN = "return", "退回修改"
     REJECT = "reject", "不予通过"
+    # Take a decision back (accepted, rejected, returned or lapsed → submitted) before judging.
+    REOPEN = "reopen", "撤销审查结论"
 
 
 class AttachmentKind(models.TextChoices):

@@ -196,7 +196,8 @@ class WithdrawForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    """The office's decision: accept, or return / reject with a reason."""
+    """The office's decision: accept, return (with a reason and a 补正截止) or reject (with a
+    reason); or reopen a decision (with a reason)."""
 
     decision = forms.ChoiceField(
         label="审查结论",
@@ -205,6 +206,12 @@ class ReviewForm(forms.Form):
     )
     reason = forms.CharField(
         label="理由", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    correct_by = forms.DateField(
+        label="补正截止",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "补正截止：请填写有效的日期（年-月-日）。"},
     )
 
     def clean(self):
@@ -216,6 +223,10 @@ class ReviewForm(forms.Form):
             self.add_error("reason", "请填写退回修改的理由，告诉推荐单位需要改什么。")
         elif decision == Decision.REJECT and not reason:
             self.add_error("reason", "请填写不予通过的理由。")
+        elif decision == Decision.REOPEN and not reason:
+            self.add_error("reason", "请填写撤销审查结论的理由。")
+        if decision != Decision.RETURN:
+            data["correct_by"] = None  # only a return carries a 补正截止
         return data
 
 

@@ -3,6 +3,7 @@
 from competition import phases
 from competition.enums import Phase
 
+from .corrections import correction_guard, lapse_before_judging
 from .enums import Status
 
 
@@ -15,4 +16,7 @@ def _all_reviewed(competition, now) -> str | None:
     return None
 
 
+# Overdue returned nominations are marked lapsed first; an open correction period holds the step.
+phases.register_preparation(Phase.REVIEWING, Phase.JUDGING, lapse_before_judging)
+phases.register_guard(Phase.REVIEWING, Phase.JUDGING, correction_guard)
 phases.register_guard(Phase.REVIEWING, Phase.JUDGING, _all_reviewed)

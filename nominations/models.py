@@ -99,6 +99,9 @@ class Nomination(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     warnings = models.JSONField("资格提示", default=list, blank=True, editable=False)
     review_reason = models.TextField("审查意见", blank=True)
     reviewed_at = models.DateTimeField("审查时间", null=True, blank=True)
+    # Set when the office returns a nomination (退回修改): the unit may correct and
+    # resubmit it through this day even after the nominations window has closed.
+    correct_by = models.DateField("补正截止", null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -175,6 +178,7 @@ class Nomination(RulesModelMixin, models.Model, metaclass=RulesModelBase):
             "withdraw": perms.can_withdraw_nomination & perms.can_be_withdrawn,
             "delete": perms.can_delete_nomination & perms.can_be_deleted,
             "review": perms.can_review_nomination & perms.can_be_reviewed,
+            "reopen": perms.can_review_nomination & perms.can_be_reopened,
         }
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ Two kinds of predicate:
   ``can_review_nomination`` (the office) …; the services ``require`` them
   and the API gates its actions with them (403, or 404 for another unit's);
 - when: ``can_be_edited``, ``can_be_submitted``, ``can_be_withdrawn``,
-  ``can_be_deleted``, ``can_be_reviewed``, each the ``states.*_refusal``
+  ``can_be_deleted``, ``can_be_reviewed``, ``can_be_reopened``, each the ``states.*_refusal``
   rule read at the current time; the services raise those refusals (409).
 
 The model's permissions combine both (``nominations.edit_nomination`` =
@@ -54,6 +54,7 @@ can_be_submitted = _state_predicate("can_be_submitted", states.submit_refusal)
 can_be_withdrawn = _state_predicate("can_be_withdrawn", states.withdraw_refusal)
 can_be_deleted = _state_predicate("can_be_deleted", states.delete_refusal)
 can_be_reviewed = _state_predicate("can_be_reviewed", states.review_refusal)
+can_be_reopened = _state_predicate("can_be_reopened", states.reopen_refusal)
 
 can_view_nomination = can_read_all | (is_officer & is_own_unit)
 can_add_nomination = is_officer

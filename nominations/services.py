@@ -10,7 +10,7 @@ officers racing for the last place exactly one wins.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -29,7 +29,7 @@ from notifications.enums import Event
 from notifications.selectors import unit_officers
 from notifications.services import notify
 
-from . import eligibility, form_pdf, schema, states
+from . import corrections, eligibility, form_pdf, schema, states
 from .enums import QUOTA_STATUSES, AttachmentKind, Decision, Status
 from .models import Nomination
 from .rules import can_add_nomination, can_edit_nomination, can_review_nomination
@@ -37,7 +37,9 @@ from .validators import normalized_key
 
 # Fields a unit officer may write (whatever the kind: the schema's union).
 EDITABLE_FIELDS = schema.editable_fields()
-AUDIT_FIELDS = ["status", "order", "title", "organization", "category", "unit", "review_reason"]
+AUDIT_FIELDS = [
+    "status", "order", "title", "organization", "category", "unit", "review_reason", "correct_by"
+]
 
 
 def _now(now: datetime | None) -> datetime:
@@ -333,20 +335,36 @@ REVIEW_EVENT = {
 
 @transaction.atomic
 def nomination_review(
-    *, actor: User, nomination: Nomination, decision: str, reason: str = ""
+    *,
+    actor: User,
+    nomination: Nomination,
+    decision: str,
+    reason: str = "",
+    correct_by: date | None = None,
+    now: datetime | None = None,
 ) -> Nomination:
-    """The office's 资格审查: accept, return for correction (with a reason) or reject (with a reason)."""
+    """The office's 资格审查: accept, return for correction (with a reason and a 补正截止,
+    by default five working days from today) or reject (with a reason); or ``reopen``:
+    take a decision back to 已提交 (with a reason, before judging starts)."""
     require(can_review_nomination, actor, nomination, message="只有组委会办公室可以进行资格审查。")
+    if decision == Decision.REOPEN:
+        return corrections.nomination_reopen(actor=actor, nomination=nomination, reason=reason, now=now)
     if decision not in REVIEW_TARGET:
-        raise ValidationFailed(fields={"decision": ["审查结论：应为 accept、return 或 reject。"]})
+        raise ValidationFailed(fields={"decision": ["审查结论：应为 accept、return、reject 或 reopen。"]})
     reason = (reason or "").strip()
     if decision in (Decision.RETURN, Decision.REJECT) and not reason:
         raise ValidationFailed(fields={"reason": ["理由：退回或不予通过必须写明理由。"]})
+    if correct_by is not None and decision != Decision.RETURN:
+        raise ValidationFailed(fields={"correct_by": ["补正截止：只有退回修改时可以指定。"]})
+    now = _now(now)
     nomination = _lock(nomination)
-    _refuse(states.review_refusal(nomination, timezone.now()))
+    if decision == Decision.RETURN:
+        correct_by = corrections.clean_correct_by(correct_by, nomination.competition, now=now)
+    _refuse(states.review_refusal(nomination, now))
     before = nomination.status
     nomination.status = REVIEW_TARGET[decision]
     nomination.review_reason = reason
+    nomination.correct_by = correct_by
     nomination.reviewed_at = timezone.now()
     nomination.reviewed_by = actor
     nomination.version += 1
@@ -356,7 +374,7 @@ def nomination_review(
         action=f"nomination.review.{decision}",
         obj=nomination,
         before={"status": before},
-        after={"status": nomination.status},
+        after={"status": nomination.status, **({"correct_by": correct_by} if correct_by else {})},
         reason=reason,
     )
     notify(
@@ -370,8 +388,10 @@ def nomination_review(
             "category": nomination.category.name,
             "nomination": str(nomination),
             "reason": reason,
-            # A returned nomination may be corrected and resubmitted until the window closes.
-            "deadline": nomination.competition.nominations_close,
+            # A returned nomination may be corrected and resubmitted until its 补正截止.
+            "deadline": corrections.correction_deadline(correct_by)
+            if correct_by
+            else nomination.competition.nominations_close,
         },
     )
     return nomination

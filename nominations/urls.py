@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.nomination_index, name="index"),
     path("new/", views.nomination_new, name="new"),
     path("review/", views.review_queue, name="review"),
+    path("review/<int:competition>/start-judging/", views.start_judging, name="start-judging"),
     path("<int:pk>/", views.nomination_detail, name="detail"),
     path("<int:pk>/edit/", views.nomination_edit, name="edit"),
     path("<int:pk>/checklist/", views.nomination_checklist, name="checklist"),
@@ -17,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.nomination_withdraw, name="withdraw"),
     path("<int:pk>/delete/", views.nomination_delete, name="delete"),
     path("<int:pk>/review/", views.nomination_review, name="review-decision"),
+    path("<int:pk>/reopen/", views.nomination_reopen, name="reopen"),
 ]

@@ -30,13 +30,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competition import selectors as competition_selectors
+from competition import services as competition_services
 from competition.enums import Phase, Role
 from competition.exceptions import ApplicationError, ValidationFailed
 from competition.people.services import unit_refusal
 from competition.rules import can_read_all
 from competition.views import add_service_errors, chinese_error_pages, flash_error
 
-from . import files, form_pdf, schema, selectors, services, states
+from . import corrections, files, form_pdf, schema, selectors, services, states
 from .enums import EDITABLE_STATUSES, AttachmentKind, Decision, Status
 from .forms import NominationForm, ReviewFilterForm, ReviewForm, WithdrawForm, initial_from
 from .models import Attachment
@@ -55,6 +56,8 @@ ACTION_LABELS = {
     "nomination.review.accept": "资格审查：通过",
     "nomination.review.return": "资格审查：退回修改",
     "nomination.review.reject": "资格审查：不予通过",
+    "nomination.review.reopen": "撤销审查结论",
+    "nomination.lapse": "逾期未更正",
     "attachment.add": "上传附件",
     "attachment.delete": "删除附件",
 }
@@ -172,6 +175,8 @@ def _describe_entry(entry, kind: str) -> dict:
             f"状态：{STATUS_LABELS.get(before.get('status'), '—')} → "
             f"{STATUS_LABELS.get(after['status'], after['status'])}"
         )
+    if after.get("correct_by"):
+        details.append(f"补正截止：{after['correct_by']}")
     if entry.action == "nomination.update":
         names = [schema.label(kind, key) if key in schema.KNOWN else _verbose(key) for key in after]
         if names:
@@ -216,9 +221,22 @@ def _timeline(nomination) -> list[dict]:
                 "when": nomination.reviewed_at,
                 "action": f"资格审查：{STATUS_LABELS.get(nomination.status, '')}"
                 if nomination.status in (Status.ACCEPTED, Status.RETURNED, Status.REJECTED)
+                else "资格审查：退回修改"
+                if nomination.status == Status.LAPSED
                 else "资格审查",
-                "details": [],
+                "details": [f"补正截止：{nomination.correct_by:%Y-%m-%d}"]
+                if nomination.correct_by and nomination.status in (Status.RETURNED, Status.LAPSED)
+                else [],
                 "reason": nomination.review_reason,
+            }
+        )
+    if nomination.status == Status.LAPSED:
+        rows.append(
+            {
+                "when": nomination.updated_at,
+                "action": "已逾期未更正",
+                "details": [f"补正截止：{nomination.correct_by:%Y-%m-%d}"] if nomination.correct_by else [],
+                "reason": "",
             }
         )
     if nomination.status == Status.WITHDRAWN:
@@ -279,7 +297,10 @@ def nomination_index(request):
 
 def _form_context(request, *, form, competition, category, nomination=None, status=200):
     now = timezone.now()
-    refusal = services.window_refusal(competition, now)
+    # A returned nomination is edited in its correction period (补正期) too: the state rule decides.
+    refusal = (
+        states.edit_refusal(nomination, now) if nomination else services.window_refusal(competition, now)
+    )
     quota = next(
         (
             row
@@ -502,6 +523,8 @@ def _detail(request, nomination, *, review_form=None, status=200):
         "history": _history(user, nomination) if reader else _timeline(nomination),
         "full_history": reader,
         "review_form": review_form or ReviewForm(),
+        "default_correct_by": corrections.default_correct_by(nomination.competition),
+        "correction_open": states.correction_open(nomination, timezone.now()),
         "decisions": Decision,
         "withdraw_form": WithdrawForm(),
         "edit_refusal": states.edit_refusal(nomination, timezone.now()),
@@ -539,6 +562,7 @@ def nomination_review(request, pk: int):
             nomination=nomination,
             decision=decision,
             reason=form.cleaned_data["reason"],
+            correct_by=form.cleaned_data.get("correct_by"),
         )
     except ValidationFailed as exc:
         add_service_errors(form, exc)
@@ -551,7 +575,60 @@ def nomination_review(request, pk: int):
     return redirect("nominations:detail", pk=nomination.pk)
 
 
+@login_required
+@chinese_errors
+@require_POST
+def nomination_reopen(request, pk: int):
+    """The office takes a review decision back (to 已提交), with a reason (observers: 403)."""
+    nomination = _visible(request, pk)
+    _require_perm_on(request.user, "nominations.review_nominations", nomination)
+    form = ReviewForm({"decision": Decision.REOPEN, "reason": request.POST.get("reason", "")})
+    if not form.is_valid():
+        messages.error(request, "审查结论未撤销，请按提示修改。")
+        return _detail(request, nomination, review_form=form, status=400)
+    try:
+        services.nomination_review(
+            actor=request.user, nomination=nomination, decision=Decision.REOPEN, reason=form.cleaned_data["reason"]
+        )
+    except ValidationFailed as exc:
+        add_service_errors(form, exc)
+        messages.error(request, exc.message)
+        return _detail(request, nomination, review_form=form, status=400)
+    except ApplicationError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, "审查结论已撤销，该推荐回到“已提交”，可以重新审查。")
+    return redirect("nominations:detail", pk=nomination.pk)
+
+
 # --------------------------------------------------------------------------- the office's queue
+
+
+@login_required
+@chinese_errors
+@require_POST
+def start_judging(request, competition: int):
+    """资格审查 → 评审 from the review queue: the same step (and refusals) as the API's advance.
+
+    The step first marks the nominations whose 补正截止 has passed as 已逾期未更正,
+    and is refused while a returned nomination's correction period is open.
+    """
+    if not can_read_all(request.user):
+        raise PermissionDenied
+    target = get_object_or_404(
+        competition_selectors.competition_list(user=request.user).prefetch_related(None), pk=competition
+    )
+    _require_perm_on(request.user, "competition.advance_competition", target)
+    url = reverse("nominations:review") + f"?competition={target.pk}"
+    try:
+        competition_services.competition_advance(
+            actor=request.user, competition=target, to=Phase.JUDGING, reason="资格审查完毕，开始评审。"
+        )
+    except ApplicationError as exc:
+        flash_error(request, exc)
+        return redirect(url)
+    messages.success(request, "资格审查已完成，推选活动进入“评审”阶段。下一步：设置评审组并分配评审任务。")
+    return redirect(url)
 
 
 @login_required
@@ -612,5 +689,8 @@ def review_queue(request):
             "export_url": reverse("nomination-export") + f"?competition={competition.pk}"
             if competition is not None
             else "",
+            "can_start_judging": competition is not None
+            and competition.phase == Phase.REVIEWING
+            and user.has_perm("competition.advance_competition", competition),
         },
     )

@@ -344,6 +344,13 @@ MATRIX: list[tuple] = [
     ("GET", "/api/v1/nominations/{nom_final}/", None, {
         "A": (401, 200, 404, 404, 404, 404, 200, 200),
         "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
+    # A return with a 补正截止 (issue 14); a reopen of a submitted nomination is a state conflict.
+    ("POST", "/api/v1/nominations/{nom}/review/", {"decision": "return", "reason": "请补充", "correct_by": "2999-01-04"}, {
+        "A": (401, 403, 404, 404, 404, 404, 403, 200),
+        "B": (401, 404, 403, 404, 404, 404, 403, 200)}),
+    ("POST", "/api/v1/nominations/{nom}/review/", {"decision": "reopen", "reason": "重新审查"}, {
+        "A": (401, 403, 404, 404, 404, 404, 403, 409),
+        "B": (401, 404, 403, 404, 404, 404, 403, 409)}),
     ("GET", "/api/v1/nominations/{nom}/attachments/", None, {
         "A": (401, 200, 404, 404, 404, 404, 200, 200),
         "B": (401, 404, 200, 404, 404, 404, 200, 200)}),
@@ -675,6 +682,13 @@ PAGE_MATRIX: list[tuple] = [
     ("GET", "/judging/rounds/{round_open}/progress/", None, {"A": PAGE}),
     ("GET", "/judging/rounds/{round_open}/conflicts/", None, {"A": PAGE}),
     ("GET", "/judging/rounds/{round_closed}/ranking/", None, {"A": PAGE}),
+    # The office takes a review decision back (issue 14): a submitted one is refused on the page (302).
+    ("POST", "/nominations/{nom}/reopen/", {"reason": "矩阵测试理由"}, {
+        "A": (SIGN_IN, 403, HIDDEN, HIDDEN, HIDDEN, HIDDEN, 403, 302),
+        "B": (SIGN_IN, HIDDEN, 403, HIDDEN, HIDDEN, HIDDEN, 403, 302)}),
+    # 资格审查 → 评审 from the review queue (C1 is still 申报: the office's step is refused, 302).
+    ("POST", "/nominations/review/{comp_nom}/start-judging/", {}, {
+        "A": (SIGN_IN, 403, 403, 403, 403, 403, 403, 302)}),
 ]
 # fmt: on
 

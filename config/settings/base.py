@@ -169,6 +169,8 @@ CELERY_BEAT_SCHEDULE = {
     # Deadline reminders (each sent once per recipient and threshold), the daily 企业微信
     # summary, and deliveries left unsent; without beat: ``manage.py send_reminders``.
     "notifications-periodic": {"task": "notifications.periodic", "schedule": 600.0},
+    # Returned nominations whose 补正截止 has passed → 已逾期未更正; without beat: ``manage.py lapse_overdue``.
+    "nominations-lapse-overdue": {"task": "nominations.lapse_overdue", "schedule": 600.0},
 }
 # An unacknowledged task (its worker died) is delivered again after this many seconds.
 # Workers sweep for such tasks every interval × throttle seconds.

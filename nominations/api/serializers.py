@@ -9,7 +9,7 @@ from competition.api.base import ModelSerializer, Serializer
 from competition.models import Category, Competition
 
 from .. import selectors
-from ..enums import AttachmentKind, Decision
+from ..enums import AttachmentKind, Decision, Status
 from ..models import Attachment, Nomination
 from ..services import EDITABLE_FIELDS
 from ..validators import INTRODUCTION_MAX, SUMMARY_MAX
@@ -19,6 +19,7 @@ FORBIDDEN_INPUT = {
     "status": "状态：只能通过提交、撤回、审查等操作改变，不能直接指定。",
     "warnings": "资格提示：由系统生成，不能指定。",
     "years_running": "运行年限：由启动时间计算，不能指定。",
+    "correct_by": "补正截止：由组委会办公室退回修改时确定，不能指定。",
 }
 
 
@@ -74,6 +75,9 @@ class NominationSerializer(ModelSerializer):
     category_name = serializers.CharField(source="category.name", read_only=True)
     status = serializers.CharField(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    lapsed = serializers.SerializerMethodField(
+        help_text="退回修改后未在补正截止前重新提交，已逾期未更正（状态 lapsed）。"
+    )
     years_running = serializers.IntegerField(read_only=True, allow_null=True)
     warnings = serializers.JSONField(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
@@ -112,6 +116,8 @@ class NominationSerializer(ModelSerializer):
             "warnings",
             "review_reason",
             "reviewed_at",
+            "correct_by",
+            "lapsed",
             "submitted_at",
             "created_at",
             "updated_at",
@@ -119,8 +125,13 @@ class NominationSerializer(ModelSerializer):
             "attachments",
             "result",
         ]
-        read_only_fields = ["review_reason", "reviewed_at", "submitted_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "review_reason", "reviewed_at", "correct_by", "submitted_at", "created_at", "updated_at"
+        ]
         extra_kwargs = {"order": {"min_value": 1}}
+
+    def get_lapsed(self, obj) -> bool:
+        return obj.status == Status.LAPSED
 
     def validate(self, attrs):
         forced = {k: [v] for k, v in FORBIDDEN_INPUT.items() if k in self.initial_data}
@@ -150,8 +161,19 @@ class NominationSerializer(ModelSerializer):
 
 
 class ReviewSerializer(Serializer):
-    decision = serializers.ChoiceField(label="审查结论", choices=Decision.choices)
+    decision = serializers.ChoiceField(
+        label="审查结论",
+        choices=Decision.choices,
+        help_text="accept 通过；return 退回修改；reject 不予通过；reopen 撤销审查结论（回到已提交，须写理由，评审开始前）。",
+    )
     reason = serializers.CharField(label="理由", allow_blank=True, required=False, default="")
+    correct_by = serializers.DateField(
+        label="补正截止",
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="仅退回修改时：推荐单位可修改并重新提交到这一天（含）为止；不填则为今天起第五个工作日（按本活动的工作日历）。",
+    )
 
 
 class WithdrawSerializer(Serializer):

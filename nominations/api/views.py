@@ -122,6 +122,7 @@ class NominationViewSet(
             nomination=self.get_object(),
             decision=data.validated_data["decision"],
             reason=data.validated_data["reason"],
+            correct_by=data.validated_data["correct_by"],
         )
         return self._out(nomination)
 

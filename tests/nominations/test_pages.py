@@ -512,7 +512,9 @@ def test_review_forms_change_the_status_and_write_an_audit_entry(
     )
     assert entry.actor == office
     assert entry.reason == reason
-    assert entry.after == {"status": status}
+    assert entry.after["status"] == status
+    # A return also records its 补正截止 (issue 14); the other decisions only the status.
+    assert set(entry.after) == ({"status", "correct_by"} if decision == "return" else {"status"})
     # The decision is in the page's history.
     assert "资格审查" in text(response)
 
