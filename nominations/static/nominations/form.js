@@ -77,6 +77,15 @@ function start(form) {
 
   // ------------------------------------------------------------------ autosave
 
+  // What the officer typed before this script ran (a slow connection, a quick typist):
+  // the page then already differs from what the server rendered, and must be saved.
+  function changedFromDefault(input) {
+    if (input.type === "checkbox" || input.type === "radio") return input.checked !== input.defaultChecked;
+    if (input.tagName === "SELECT") return Array.from(input.options).some((o) => o.selected !== o.defaultSelected);
+    return input.value !== input.defaultValue;
+  }
+  const typedEarly = windowOpen && inputs().some(changedFromDefault);
+
   const autosave = new Autosave({
     snapshot: () => JSON.stringify(payload()),
     send: (options) => {
@@ -87,7 +96,7 @@ function start(form) {
     offlineRetry: 10000,
     stopped: !windowOpen,
     // Errors the server rendered are still to be corrected: the first save sends everything.
-    saved: !(state.id && form.querySelector(".has-error")),
+    saved: !typedEarly && !(state.id && form.querySelector(".has-error")),
   });
 
   function stop(message, withReload) {
@@ -248,6 +257,7 @@ function start(form) {
     autosave.save({ force: true });
   });
   autosave.saveOnLeave();
+  if (typedEarly) autosave.schedule(400);
 
   if (submitForm) {
     submitForm.addEventListener("submit", (event) => {
