@@ -13,7 +13,12 @@ What makes it fast (measured, see ``bench/certificates.py``):
   decoded and re-encoded for every document);
 - the QR code as a small 1-bit PNG (``qr_png``: one pixel a module, drawn
   unsmoothed, so crisp at any size) handed over as a ``data:`` URI: nothing
-  fetched.
+  fetched;
+- the seals as short ``xlf-inline:`` URLs served from the renderer's memory
+  (``Renderer.seal_url``), not as 40 KB ``data:`` URIs the HTML parser would
+  scan in every certificate;
+- the cycle collector off during the render (it walked the half-built box
+  tree again and again).
 
 What makes it safe:
 
