@@ -16,7 +16,10 @@ What it does:
    the production view and service): numbering, the batch, the render tasks,
    every PDF written to media storage, the ZIP. Timed from the request to the
    batch's status ``done`` (the ZIP written). The worker processes' peak
-   resident memory (``VmHWM``) is read from ``/proc`` before they stop. Then
+   resident memory (``VmHWM``) and their CPU time (user + system, the
+   worker's main process and its pool, from the request to ``done``) are
+   read from ``/proc`` before they stop: CPU per certificate is the figure
+   that a shared, loaded machine does not distort much. Then
    the certificates are deleted so that the next worker count renders them
    all again;
 3. beside it, in the same run, the in-process render (``bench.certificates``:
@@ -121,6 +124,12 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start_worker(concurrency: int, log: Path, env: dict[str, str]) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
@@ -184,9 +193,11 @@ def main(argv=None) -> int:
         log = media / f"worker-{concurrency}.log"
         worker = start_worker(concurrency, log, env)
         pool = children(worker.pid)
+        cpu_before = sum(cpu_seconds(pid) for pid in [worker.pid, *pool])
         try:
             seconds, batch = issue_and_wait(office, competition, args.timeout)
             rss = [peak_rss_mb(pid) for pid in pool]
+            cpu = sum(cpu_seconds(pid) for pid in [worker.pid, *pool]) - cpu_before
         finally:
             worker.terminate()
             worker.wait(timeout=60)
@@ -194,10 +205,12 @@ def main(argv=None) -> int:
         results.append({
             "workers": concurrency, "seconds": seconds, "done": done, "status": batch.status,
             "rate": done / seconds, "rss_mb": rss, "load": load, "zip_mb": batch.archive.size / 2**20,
+            "worker_cpu_ms": cpu / max(done, 1) * 1000,
         })
         print(f"  {concurrency} worker process(es): {done} certificates in {seconds:.1f} s = "
               f"{done / seconds:.1f}/s, batch {batch.status}, ZIP {batch.archive.size / 2**20:.1f} MB, "
-              f"peak RSS per worker {', '.join(f'{r:.0f}' for r in rss)} MB (load {load:.1f})", flush=True)
+              f"peak RSS per worker {', '.join(f'{r:.0f}' for r in rss)} MB, worker CPU "
+              f"{cpu / max(done, 1) * 1000:.1f} ms per certificate (load {load:.1f})", flush=True)
 
     from bench import certificates as in_process
     from certificates.artwork import draw_seal
@@ -210,9 +223,11 @@ def main(argv=None) -> int:
     common.print_machine(info)
     print(common.table(
         ["worker processes", "end to end certificates/s", "seconds for the batch", "peak RSS per worker MB",
-         "in-process render certificates/s (same run)", "in-process peak RSS MB", "load at start"],
+         "worker CPU ms per certificate", "in-process render certificates/s (same run)",
+         "in-process CPU ms per certificate (median)", "in-process peak RSS MB", "load at start"],
         [[r["workers"], f"{r['rate']:.1f}", f"{r['seconds']:.1f}", " / ".join(f"{x:.0f}" for x in r["rss_mb"]),
-          f"{p['per_second_steady']:.1f}", f"{p['peak_rss_mb']:.0f}", f"{r['load']:.1f}"]
+          f"{r['worker_cpu_ms']:.1f}", f"{p['per_second_steady']:.1f}", f"{p['cpu_ms_median']:.1f}",
+          f"{p['peak_rss_mb']:.0f}", f"{r['load']:.1f}"]
          for r, p in zip(results, renders, strict=True)],
     ))
     two = next((r for r in results if r["workers"] == 2), results[-1])

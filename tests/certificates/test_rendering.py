@@ -132,8 +132,13 @@ def test_user_text_prints_literally_and_fetches_nothing(tmp_path):
     assert squeeze(evil) in text
     assert squeeze("<script>alert(1)</script>") in text
     assert not [u for u in fetched if "passwd" in u]
-    # Only our packaged assets, our font subsets and data: URIs were asked for.
-    allowed = (rendering.DEFAULT_DESIGN_DIR.as_uri(), fonts.cache_dir().as_uri(), "data:")
+    # Only our packaged assets, our font subsets, data: URIs and the renderer's in-memory seals.
+    allowed = (
+        rendering.DEFAULT_DESIGN_DIR.as_uri(),
+        fonts.cache_dir().as_uri(),
+        "data:",
+        f"{rendering.INLINE_SCHEME}:",
+    )
     assert fetched and all(u.startswith(allowed) for u in fetched), fetched
 
 
