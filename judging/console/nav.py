@@ -192,6 +192,7 @@ class Entry:
 
 ENTRIES: list[Entry] = [
     Entry("年度设置", "工作日历（节假日与调休）", "competition-calendar"),
+    Entry("年度设置", "往年获奖名单", "nominations:past-winners", takes=""),
     Entry("推荐与资格审查", "资格审查", "nominations:review", takes=""),
     Entry("评审", "评审组", "judging:console:panels"),
     Entry("评审", "分配评委", "judging:console:assign", takes="round"),
@@ -205,6 +206,8 @@ ENTRIES: list[Entry] = [
     Entry("公示与表彰", "表彰名单", "judging:results-honours"),
     Entry("表彰与证书", "荣誉证书", "certificates:competition"),
     Entry("表彰与证书", "云展馆", "exhibition:office-publish"),
+    Entry("表彰与证书", "云展馆：推荐项目", "exhibition:office-recommended"),
+    Entry("表彰与证书", "云展馆：往年展品", "exhibition:office-history", takes=""),
     Entry("数据统计", "数据统计", "judging:results-statistics"),
 ]
 
