@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .enums import AsOfPrecision
 
@@ -17,8 +17,7 @@ YI = Decimal(100_000_000)
 
 
 def _plain(value: Decimal) -> str:
-    text = format(value.quantize(Decimal("0.01")).normalize(), "f")
-    return text
+    return format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize(), "f")
 
 
 def format_number(value: Decimal | int | None) -> str:
@@ -30,6 +29,8 @@ def format_number(value: Decimal | int | None) -> str:
         return f"{_plain(value / YI)}亿"
     if value >= WAN:
         return f"{_plain(value / WAN)}万"
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
     return _plain(value)
 
 
