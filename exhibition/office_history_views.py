@@ -260,7 +260,7 @@ def exhibit_page(request, pk: int):
     exhibit = get_object_or_404(Exhibit, pk=pk)
     initial = [
         {
-            "label": f.label, "prefix": f.prefix, "written": f.written, "value": f.value, "suffix": f.suffix,
+            "label": f.label, "prefix": f.prefix, "written": f.written, "value": format(f.value.normalize(), "f"), "suffix": f.suffix,
             "unit": f.unit, "as_of": _as_of_input(f), "source": f.source, "approximate": f.approximate,
         }
         for f in exhibit.figures.order_by("order", "id")
