@@ -9,7 +9,6 @@ was honoured, its figures with their as-of date and source. Screenshots at
 
 from __future__ import annotations
 
-import io
 import zipfile
 
 import pytest
