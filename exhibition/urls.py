@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import hall_office, hall_views, office_views, suggestion_views, views
+from . import hall_office, hall_views, office_history_views, office_views, suggestion_views, views
 from .enums import ExhibitKind
 
 app_name = "exhibition"
@@ -30,5 +30,14 @@ urlpatterns = [
     path("office/halls/new/", hall_office.item_new, name="office-hall-new"),
     path("office/halls/<int:pk>/", hall_office.item_edit, name="office-hall-item"),
     path("office/halls/<int:pk>/<str:action>/", hall_office.item_action, name="office-hall-action"),
+    path(
+        "office/competitions/<int:pk>/recommended/",
+        office_history_views.recommended_page,
+        name="office-recommended",
+    ),
+    path("office/history/", office_history_views.history_page, name="office-history"),
+    path("office/history/import/", office_history_views.history_import_page, name="office-history-import"),
+    path("office/history/template.xlsx", office_history_views.history_template, name="office-history-template"),
+    path("office/exhibits/<int:pk>/", office_history_views.exhibit_page, name="office-exhibit"),
     re_path(r"^media/(?P<name>[0-9a-f]{2}/[0-9a-f]{40}\.jpg)$", views.media, name="media"),
 ]

@@ -58,6 +58,12 @@ class Command(BaseCommand):
                 modules[-1].seed(ctx)
         with transaction.atomic():  # the 云展馆's content halls (序篇, 文化展, 制度展, 主题展)
             import_module("exhibition.demo_halls").seed(ctx)
+        # The years before the system (issue 16): after the year's exhibition is published.
+        if apps.is_installed("exhibition"):
+            from exhibition import demo_history
+
+            with transaction.atomic():
+                demo_history.seed(ctx)
         # Then, once the whole year is there, each app's ``finish`` (e.g. the demo
         # accounts' e-mail addresses, given last so the replayed year mails nobody).
         for module in modules:
