@@ -47,11 +47,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from competition import services as competition_services
-from competition.enums import Phase, Role
+from competition.enums import CategoryKind, Phase, Role
 from competition.models import AuditEntry, Competition, Unit
 from judging import services as judging_services
 from judging.models import AggregationJob, Assignment
-from tests.factories import STRONG_PASSWORD
+from tests.factories import STRONG_PASSWORD, CategoryFactory
 
 ANON, OFF_A, OFF_B, J1, J2, J3, OBS, OFFICE = CALLERS = (
     "anonymous",
@@ -192,6 +192,12 @@ def build_world() -> World:
     award_for(c4, "XM", unit_a, title="矩阵获奖A", organization="小店区某志愿服务队")
     award_for(c4, "XM", unit_b, title="矩阵获奖B", organization="迎泽区某志愿服务队", rank=2)
     award_for(c4, "ZZ", unit_a, title="矩阵获奖组织A")
+    award_for(c4, "ZYZ", unit_a, title="矩阵最美志愿者A")
+    CategoryFactory(
+        competition=c4, code="SQ", name="最美志愿服务社区", kind=CategoryKind.COMMUNITY, order=4,
+        award_quota=5, nomination_quota_per_unit=1,
+    )
+    award_for(c4, "SQ", unit_a, title="矩阵最美社区A")
     batch = certificate_services.certificates_issue(actor=office, competition=c4, send=False)
     for item in BatchItem.objects.filter(batch=batch):
         certificate_services.item_render(item_id=item.pk)
@@ -222,6 +228,8 @@ def build_world() -> World:
     w.ids["exhibit"] = {"A": exhibits[unit_a.pk, "XM"].pk, "B": exhibits[unit_b.pk, "XM"].pk}
     w.ids["exhibit_slug"] = exhibits[unit_a.pk, "XM"].slug
     w.ids["organization_slug"] = exhibits[unit_a.pk, "ZZ"].slug
+    w.ids["person_slug"] = exhibits[unit_a.pk, "ZYZ"].slug
+    w.ids["community_slug"] = exhibits[unit_a.pk, "SQ"].slug
     # Issue 14 item 7: a citizen's 意见建议 (what it says is for the office's eyes only).
     from exhibition import suggestions as exhibition_suggestions
 
@@ -496,6 +504,10 @@ MATRIX: list[tuple] = [
     # issue 16: the 最美志愿者 and 最美志愿服务社区 halls
     ("GET", "/api/v1/public/exhibition/persons/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     ("GET", "/api/v1/public/exhibition/communities/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/persons/{person_slug}/", None,
+        {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/communities/{community_slug}/", None,
+        {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     # --- issue 11 item 8: the office sets a spam objection aside
     ("POST", "/api/v1/objections/{objection}/spam/", {"reason": "无具体事实的批量提交"},
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
