@@ -187,7 +187,7 @@ class Competition(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     )
     holidays = models.JSONField("节假日", default=list, blank=True)
     # Make-up working days (调休): Saturdays or Sundays worked in exchange for a
-    # holiday; the 公示 period counts them (judging.workdays).
+    # holiday; the 公示 period counts them (competition.workdays).
     workdays = models.JSONField("调休上班日", default=list, blank=True)
     phase = models.CharField("阶段", max_length=16, choices=Phase.choices, default=Phase.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -142,6 +142,7 @@ def next_step(state: YearState) -> Step:
 
 # key -> (URL name, what it takes: "round", "competition" or "" for nothing).
 STEP_URLS: dict[str, tuple[str, str]] = {
+    "setup": ("setup:dates", "competition"),
     "review": ("nominations:review", ""),
     "assign": ("judging:console:assign", "round"),
     "progress": ("judging:progress", "round"),
@@ -197,6 +198,7 @@ ENTRIES: list[Entry] = [
     Entry("年度设置", "评审轮次", "setup:rounds"),
     Entry("年度设置", "工作日历（节假日与调休）", "competition-calendar"),
     Entry("年度设置", "颁发单位与印章", "setup:issuers"),
+    Entry("年度设置", "日期与开放申报", "setup:dates"),
     Entry("推荐与资格审查", "资格审查", "nominations:review", takes=""),
     Entry("评审", "评审组", "judging:console:panels"),
     Entry("评审", "分配评委", "judging:console:assign", takes="round"),
