@@ -1,0 +1,159 @@
+"""The year setup journey of issue 13, in one browser test, clicked and typed as the office
+and a unit officer would.
+
+The office copies the 2022 year to 2023, changes one criterion's points (the
+100-point check refuses, then accepts), enters the National Day holidays and a
+make-up Saturday on the calendar page and sees the 公示's end date move, gives one
+unit its own quota, moves the copied dates (they lie in the past) and opens
+nominations. The officer of that unit signs in and sees the overridden quota.
+
+Screenshots at 1280 and 390 px: ``artifacts/year-setup-journey/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from competition.enums import Phase
+from competition.models import AuditEntry, Competition, QuotaOverride
+from tests.browser.office import keep, sign_out
+from tests.factories import (
+    PASSWORD,
+    OfficeFactory,
+    OfficerFactory,
+    competition_factory,
+    taiyuan_unit,
+)
+
+pytestmark = pytest.mark.browser
+
+DIR = "year-setup-journey"
+# The State Council's 2023 notice: 中秋节、国庆节 9月29日至10月6日放假调休，10月7日（星期六）、10月8日（星期日）上班.
+HOLIDAYS_2023 = ["2023-09-29", "2023-09-30"] + [f"2023-10-0{d}" for d in range(1, 7)]
+
+
+def local_input(moment: dt.datetime) -> str:
+    """How a person types a moment into a date-and-time field."""
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login):
+    tz = timezone.get_current_timezone()
+    office = OfficeFactory(username="office-journey")
+    # Last year: 评审截止 on 27 September, so the copied year's 公示 would start on
+    # Thursday 28 September 2023, just before the National Day holiday.
+    competition_factory(
+        year=2022,
+        title="2022年度太原市学雷锋志愿服务先进典型推选",
+        phase=Phase.ARCHIVED,
+        nominations_open=dt.datetime(2022, 7, 1, 9, 0, tzinfo=tz),
+        nominations_close=dt.datetime(2022, 8, 31, 17, 0, tzinfo=tz),
+        judging_close=dt.datetime(2022, 9, 27, 17, 0, tzinfo=tz),
+        holidays=["2022-10-03"],
+    )
+    xiaodian = taiyuan_unit("140105")
+
+    # 1. The office copies 2022 to 2023 from its home page.
+    login(page, office.username, PASSWORD)
+    page.goto("/")
+    page.get_by_role("link", name="新建年度").click()
+    expect(page.get_by_label("从哪一年复制")).to_have_value(str(Competition.objects.get(year=2022).pk))
+    expect(page.get_by_label("新年度")).to_have_value("2023")
+    page.get_by_role("button", name="新建年度").click()
+    expect(page.locator(".messages")).to_contain_text("已创建2023年度（筹备阶段），奖项、评分细则、评审轮次和颁发单位复制自2022年度")
+    expect(page.get_by_role("heading", name="2023年度奖项与名额")).to_be_visible()
+    year = Competition.objects.get(year=2023)
+    assert year.phase == Phase.DRAFT and year.categories.count() == 4
+    keep(page, DIR, "01-copied", phone=True)
+
+    # 2. One criterion's points: 项目设计 15 → 10 is refused (95 points), 组织管理 15 → 20 accepted.
+    page.locator("tr[data-category=XM]").get_by_role("link", name="评分细则").click()
+    total = page.locator("#rubric-total")
+    page.locator("input[name='rows-0-max_points']").fill("10")
+    expect(total).to_have_text("合计 95 分，应为 100 分，还差 5 分。")
+    page.get_by_role("button", name="保存评分细则").click()
+    expect(page.locator(".messages .error")).to_contain_text("评分标准合计 95 分，应为 100 分")
+    assert year.categories.get(code="XM").criteria.get(name="项目设计").max_points == 15
+    keep(page, DIR, "02-rubric-refused", phone=True)
+    page.locator("input[name='rows-1-max_points']").fill("20")
+    expect(total).to_have_text("合计 100 分，符合要求（应为 100 分）。")
+    page.get_by_role("button", name="保存评分细则").click()
+    expect(page.locator(".messages")).to_contain_text("评分细则已保存，合计 100 分")
+    criteria = year.categories.get(code="XM").criteria
+    assert (criteria.get(name="项目设计").max_points, criteria.get(name="组织管理").max_points) == (10, 20)
+
+    # 3. The calendar: the 公示 (5 working days from the day after 评审截止, Thursday
+    #    28 September) ends on 4 October with no holidays, on 12 October once the
+    #    holidays are entered, and on 11 October when the make-up Saturday is added.
+    page.locator(".setup-tabs").get_by_role("link", name="工作日历").click()
+    expect(page.get_by_role("heading", name="2023年度工作日历")).to_be_visible()
+    period = page.locator("#publicity-period")
+    expect(period).to_contain_text("若于 2023年9月28日 发布公示")
+    expect(page.locator("#publicity-ends")).to_have_text("2023年10月4日")
+    page.get_by_label("节假日（放假的日期）").fill("\n".join(HOLIDAYS_2023))
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("工作日历已保存")
+    expect(page.locator("#publicity-ends")).to_have_text("2023年10月12日")
+    keep(page, DIR, "03-calendar-holidays", phone=True)
+    page.get_by_label("调休上班日（上班的星期六、星期日）").fill("2023-10-07")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("工作日历已保存")
+    expect(page.locator("#publicity-ends")).to_have_text("2023年10月11日")
+    expect(period).to_contain_text("公示期为 2023年9月28日 至 2023年10月11日（5 个工作日）")
+    year.refresh_from_db()
+    assert year.workdays == ["2023-10-07"] and len(year.holidays) == 8
+    keep(page, DIR, "04-calendar-make-up-day", phone=True)
+
+    # 4. 小店区 gets 4 places in 最佳志愿服务项目 (the category's quota is 3).
+    page.goto(f"/judging/office/{year.pk}/")
+    page.locator("#pages").get_by_role("link", name="奖项与名额").click()
+    page.locator("tr[data-category=XM]").get_by_role("link", name="编辑与单位名额").click()
+    page.get_by_label(xiaodian.name).fill("4")
+    page.get_by_role("button", name="保存各单位名额").click()
+    expect(page.locator(".messages")).to_contain_text("各单位推荐名额已保存（1 个单位有变化）")
+    assert QuotaOverride.objects.get(category__competition=year, unit=xiaodian).nomination_quota == 4
+    keep(page, DIR, "05-quota-override", phone=True)
+
+    # 5. Open nominations: the console's next step leads to the dates page, which says why
+    #    not yet (the copied dates lie in the past); the office moves them and opens.
+    page.goto(f"/judging/office/{year.pk}/")
+    expect(page.locator("#next-step")).to_contain_text("下一步：完成年度设置并开放申报")
+    page.get_by_role("link", name="去完成年度设置并开放申报").click()
+    expect(page.get_by_role("heading", name="2023年度日期与开放申报")).to_be_visible()
+    expect(page.get_by_label("申报截止")).to_have_value("2023-08-31T17:00")
+    expect(page.locator("#open-refusal")).to_have_text("还不能开放申报：申报截止时间已过，请先修改申报时间再开始申报。")
+    keep(page, DIR, "06-dates-copied", phone=True)
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    opens, closes, judged = today, today + dt.timedelta(days=30, hours=17), today + dt.timedelta(days=60, hours=17)
+    page.get_by_label("申报开始").fill(local_input(opens))
+    page.get_by_label("申报截止").fill(local_input(closes))
+    page.get_by_label("评审截止").fill(local_input(judged))
+    page.get_by_role("button", name="保存日期").click()
+    expect(page.locator(".messages")).to_contain_text("日期已保存")
+    expect(page.locator("#open-ready")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="开放申报").click()
+    expect(page.locator(".messages")).to_contain_text(
+        f"已开放申报：各推荐单位可在 {opens:%Y-%m-%d %H:%M} 至 {closes:%Y-%m-%d %H:%M} 新建和提交推荐。"
+    )
+    expect(page.locator("#opened")).to_contain_text("活动处于“申报推荐”阶段")
+    year.refresh_from_db()
+    assert year.phase == Phase.NOMINATING and year.nominations_close == closes
+    assert AuditEntry.objects.filter(action="competition.advance", object_id=str(year.pk)).count() == 1
+    keep(page, DIR, "07-nominations-open", phone=True)
+    sign_out(page)
+
+    # 6. The officer of 小店区 sees the unit's own quota of 4 in 最佳志愿服务项目.
+    officer = OfficerFactory(username="xiaodian-officer", unit=xiaodian)
+    login(page, officer.username, PASSWORD)
+    page.goto("/nominations/")
+    block = page.locator(f"#competition-{year.pk}")
+    expect(block.locator("p.notice.ok")).to_contain_text("申报进行中")
+    quota = block.locator("table.quota-table tbody tr")
+    expect(quota.filter(has_text="最佳志愿服务项目").locator("td").nth(1)).to_have_text("4")
+    expect(quota.filter(has_text="最佳志愿服务组织").locator("td").nth(1)).to_have_text("2")
+    keep(page, DIR, "08-officer-quota", phone=True)
