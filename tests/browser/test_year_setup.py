@@ -135,6 +135,7 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     page.get_by_role("button", name="保存日期").click()
     expect(page.locator(".messages")).to_contain_text("日期已保存")
     expect(page.locator("#open-ready")).to_be_visible()
+    keep(page, DIR, "07-dates-ready", phone=True)  # docs/images/01-open-competition.png
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="开放申报").click()
     expect(page.locator(".messages")).to_contain_text(
@@ -144,7 +145,7 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     year.refresh_from_db()
     assert year.phase == Phase.NOMINATING and year.nominations_close == closes
     assert AuditEntry.objects.filter(action="competition.advance", object_id=str(year.pk)).count() == 1
-    keep(page, DIR, "07-nominations-open", phone=True)
+    keep(page, DIR, "08-nominations-open", phone=True)
     sign_out(page)
 
     # 6. The officer of 小店区 sees the unit's own quota of 4 in 最佳志愿服务项目.
@@ -156,4 +157,4 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     quota = block.locator("table.quota-table tbody tr")
     expect(quota.filter(has_text="最佳志愿服务项目").locator("td").nth(1)).to_have_text("4")
     expect(quota.filter(has_text="最佳志愿服务组织").locator("td").nth(1)).to_have_text("2")
-    keep(page, DIR, "08-officer-quota", phone=True)
+    keep(page, DIR, "09-officer-quota", phone=True)
