@@ -55,7 +55,7 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
         judging_close=dt.datetime(2022, 9, 27, 17, 0, tzinfo=tz),
         holidays=["2022-10-03"],
     )
-    xiaodian = taiyuan_unit("140105")
+    chengguan = taiyuan_unit("TY-M-CG")  # 太原市城乡管理局, a municipal system
 
     # 1. The office copies 2022 to 2023 from its home page.
     login(page, office.username, PASSWORD)
@@ -108,14 +108,14 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     assert year.workdays == ["2023-10-07"] and len(year.holidays) == 8
     keep(page, DIR, "04-calendar-make-up-day", phone=True)
 
-    # 4. 小店区 gets 4 places in 最佳志愿服务项目 (the category's quota is 3).
+    # 4. 市城乡管理局 gets 3 places in 最佳志愿服务组织 (the category's quota is 2).
     page.goto(f"/judging/office/{year.pk}/")
     page.locator("#pages").get_by_role("link", name="奖项与名额").click()
-    page.locator("tr[data-category=XM]").get_by_role("link", name="编辑与单位名额").click()
-    page.get_by_label(xiaodian.name).fill("4")
+    page.locator("tr[data-category=ZZ]").get_by_role("link", name="编辑与单位名额").click()
+    page.get_by_label(chengguan.name).fill("3")
     page.get_by_role("button", name="保存各单位名额").click()
     expect(page.locator(".messages")).to_contain_text("各单位推荐名额已保存（1 个单位有变化）")
-    assert QuotaOverride.objects.get(category__competition=year, unit=xiaodian).nomination_quota == 4
+    assert QuotaOverride.objects.get(category__competition=year, unit=chengguan).nomination_quota == 3
     keep(page, DIR, "05-quota-override", phone=True)
 
     # 5. Open nominations: the console's next step leads to the dates page, which says why
@@ -148,13 +148,13 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     keep(page, DIR, "08-nominations-open", phone=True)
     sign_out(page)
 
-    # 6. The officer of 小店区 sees the unit's own quota of 4 in 最佳志愿服务项目.
-    officer = OfficerFactory(username="xiaodian-officer", unit=xiaodian)
+    # 6. The officer of 市城乡管理局 sees the unit's own quota of 3 in 最佳志愿服务组织.
+    officer = OfficerFactory(username="chengguan-officer", unit=chengguan)
     login(page, officer.username, PASSWORD)
     page.goto("/nominations/")
     block = page.locator(f"#competition-{year.pk}")
     expect(block.locator("p.notice.ok")).to_contain_text("申报进行中")
     quota = block.locator("table.quota-table tbody tr")
-    expect(quota.filter(has_text="最佳志愿服务项目").locator("td").nth(1)).to_have_text("4")
-    expect(quota.filter(has_text="最佳志愿服务组织").locator("td").nth(1)).to_have_text("2")
+    expect(quota.filter(has_text="最佳志愿服务组织").locator("td").nth(1)).to_have_text("3")
+    expect(quota.filter(has_text="最佳志愿服务项目").locator("td").nth(1)).to_have_text("3")
     keep(page, DIR, "09-officer-quota", phone=True)
