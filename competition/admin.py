@@ -45,10 +45,12 @@ def _mark_saved(obj, saved) -> None:
 
 @admin.register(Unit)
 class UnitAdmin(RoleAdmin):
-    list_display = ["order", "code", "name", "short_name", "kind"]
+    list_display = ["order", "code", "name", "short_name", "kind", "active"]
     list_display_links = ["code", "name"]
     search_fields = ["code", "name", "short_name"]
-    list_filter = ["kind"]
+    list_filter = ["kind", "active"]
+    # Deactivating is a step of its own (competition.people: 工作台 › 单位与账号 › 推荐单位).
+    readonly_fields = ["active"]
 
     def save_model(self, request, obj, form, change):
         data = {k: form.cleaned_data[k] for k in services.UNIT_FIELDS if k in form.cleaned_data}

@@ -32,6 +32,9 @@ class Unit(models.Model):
     short_name = models.CharField("简称", max_length=50)
     kind = models.CharField("类型", max_length=16, choices=UnitKind.choices)
     order = models.PositiveIntegerField("排序", default=0)
+    # A deactivated unit keeps its nominations and accounts; it is no longer
+    # offered for new accounts and its officers cannot start new nominations.
+    active = models.BooleanField("启用", default=True)
 
     class Meta:
         ordering = ["order", "code"]
@@ -77,6 +80,11 @@ class User(RulesModelMixin, AbstractUser, metaclass=RulesModelBase):
         related_name="officers",
     )
     display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机", max_length=20, blank=True)
+    # A one-time password (set by the office or an import) must be replaced at
+    # the first sign-in: competition.people.middleware holds the user on the
+    # password change page, the API refuses a token until it is changed.
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
 
     objects = UserManager()
 

@@ -494,7 +494,9 @@ def user_password_change(
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=actor.pk)
         user.set_password(new_password)
-        user.save(update_fields=["password"])
+        was_one_time = user.must_change_password
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
         live = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
         if keep_token is not None:
             live = live.exclude(pk=keep_token.pk)
@@ -504,9 +506,14 @@ def user_password_change(
             actor=user,
             action="user.password_change",
             obj=user,
-            after={"tokens_revoked": revoked, "token_kept": keep_token.pk if keep_token else None},
+            after={
+                "tokens_revoked": revoked,
+                "token_kept": keep_token.pk if keep_token else None,
+                **({"one_time_password_replaced": True} if was_one_time else {}),
+            },
         )
-    actor.password = user.password  # the caller's object: update_session_auth_hash reads it
+    actor.password = user.password
+    actor.must_change_password = False  # the caller's object: update_session_auth_hash reads it
     return user
 
 

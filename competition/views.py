@@ -46,6 +46,7 @@ def password_change(request):
     """Every signed-in user changes their own password here; their API tokens
     are revoked, this session stays signed in."""
     form = PasswordChangeForm(request.POST or None)
+    first_time = request.user.must_change_password  # a one-time password from the office
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_password_change(
@@ -61,9 +62,12 @@ def password_change(request):
                 form.add_error(None, exc.message)
         else:
             update_session_auth_hash(request, user)
+            if first_time:
+                messages.success(request, "新密码已设置，欢迎使用。")
+                return redirect("home")
             messages.success(request, "密码已修改。您的接口令牌已全部失效，请用新密码重新获取。")
             return redirect("password_change")
-    return render(request, "competition/password_change.html", {"form": form})
+    return render(request, "competition/password_change.html", {"form": form, "first_time": first_time})
 
 
 def flash_error(request, exc: ApplicationError) -> None:

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from certificates import views as certificate_views
 from competition import views as competition_views
 from competition.api.permissions import ApiDocsPermission
+from competition.people import views as people_views
 from exhibition import front_door
 from judging import urls as judging_urls
 
@@ -27,6 +28,16 @@ urlpatterns = [
     path("accounts/login/", competition_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", competition_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", competition_views.password_change, name="password_change"),
+    # Password reset by e-mail (Django's token views, Chinese pages, throttled).
+    path("accounts/password/reset/", people_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", people_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        people_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", people_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("office/", include("competition.people.urls")),
     path("competitions/<int:pk>/calendar/", competition_views.calendar, name="competition-calendar"),
     path("competitions/", include("competition.setup.urls")),
     path("notifications/", include("notifications.urls")),

@@ -21,6 +21,7 @@ from competition.audit import audit_record, snapshot
 from competition.enums import CategoryKind
 from competition.exceptions import Conflict, ValidationFailed
 from competition.models import Category, Competition, Unit, User
+from competition.people.services import unit_refusal
 from competition.phases import nominations_window_refusal
 from competition.rules import require
 from competition.selectors import nomination_quota
@@ -131,6 +132,9 @@ def nomination_create(
 ) -> Nomination:
     """A new draft for the officer's own unit."""
     require(can_add_nomination, actor, message="只有推荐单位管理员可以填报推荐。")
+    refusal = unit_refusal(actor.unit)  # a deactivated unit keeps its history, starts nothing new
+    if refusal:
+        raise Conflict(refusal, code="unit_inactive")
     if category.competition_id != competition.pk:
         raise ValidationFailed(fields={"category": ["奖项：不属于所选推选活动。"]})
     _require_window(competition, _now(now))

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from competition import selectors as competition_selectors
 from competition.enums import Phase, Role
 from competition.exceptions import ApplicationError, ValidationFailed
+from competition.people.services import unit_refusal
 from competition.rules import can_read_all
 from competition.views import add_service_errors, chinese_error_pages, flash_error
 
@@ -254,7 +255,8 @@ def nomination_index(request):
     blocks = []
     for competition in competitions:
         items = by_competition[competition.pk]
-        refusal = services.window_refusal(competition, now)
+        # A deactivated unit (competition.people) starts nothing new, whatever the window.
+        refusal = unit_refusal(user.unit) or services.window_refusal(competition, now)
         editing = Counter(n.category_id for n in items if n.status in EDITABLE_STATUSES)
         quota = selectors.quota_left(unit_id=user.unit_id, competition_id=competition.pk)
         for row in quota:

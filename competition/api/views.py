@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
+from ..exceptions import Forbidden
 from ..middleware import client_address
 from ..models import ApiToken, AuditEntry
 from .permissions import RulesPermission
@@ -42,6 +43,16 @@ ERROR = inline_serializer(
 )
 
 
+def _not_one_time(user) -> None:
+    """An account still on the office's one-time password gets no token: it must
+    first set its own password on the web page (competition.people.middleware)."""
+    if user.must_change_password:
+        raise Forbidden(
+            "首次登录须先修改一次性密码：请在网页上登录并在“修改密码”页面设置新密码后再获取令牌。",
+            code="password_change_required",
+        )
+
+
 class TokenView(APIView):
     """Exchange a username and password for an API token."""
 
@@ -50,7 +61,7 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenResponseSerializer, 400: ERROR, 429: ERROR},
+        responses={200: TokenResponseSerializer, 400: ERROR, 403: ERROR, 429: ERROR},
         auth=[],
         summary="登录并获取令牌",
     )
@@ -62,6 +73,7 @@ class TokenView(APIView):
             username=data.validated_data["username"],
             password=data.validated_data["password"],
             address=client_address(request),
+            allowed=_not_one_time,
         )
         issued = services.token_issue(user=user)
         return Response(

@@ -1,0 +1,1 @@
+"""The office's pages for recommending units, accounts and judges (issue #13 items 7–9)."""
