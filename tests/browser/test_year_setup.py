@@ -13,18 +13,19 @@ Screenshots at 1280 and 390 px: ``artifacts/year-setup-journey/``.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from competition.enums import Phase
-from competition.models import AuditEntry, Competition, QuotaOverride
+from competition.enums import Phase, Role
+from competition.models import AuditEntry, Competition, JudgeProfile, QuotaOverride, User
 from tests.browser.office import keep, sign_out
 from tests.factories import (
     PASSWORD,
     OfficeFactory,
-    OfficerFactory,
     competition_factory,
     taiyuan_unit,
 )
@@ -34,6 +35,41 @@ pytestmark = pytest.mark.browser
 DIR = "year-setup-journey"
 # The State Council's 2023 notice: 中秋节、国庆节 9月29日至10月6日放假调休，10月7日（星期六）、10月8日（星期日）上班.
 HOLIDAYS_2023 = ["2023-09-29", "2023-09-30"] + [f"2023-10-0{d}" for d in range(1, 7)]
+
+
+# The accounts the office types into the import template: three judges and two unit
+# officers; 王刚's unit is mistyped at first (the dry run names the row).
+ACCOUNTS = [
+    ["赵敏", "zhaomin", "评审专家", "", "13900000011", "zhaomin@example.com", "山西大学、太原市志愿服务联合会", "XM、ZZ"],
+    ["钱江", "qianjiang", "评审专家", "", "13900000012", "", "太原理工大学", "最美志愿者"],
+    ["孙立", "sunli", "评审专家", "迎泽区", "", "", "", "SQ"],
+    ["李红", "lihong", "推荐单位管理员", "小店区", "13900000014", "lihong@example.com", "", ""],
+    ["王刚", "wanggang", "推荐单位管理员", "太原市城管局", "13900000015", "", "", ""],
+]
+NEW_PASSWORD = "Chengguan-2023-xlf"
+CENTRE = "太原市城市综合管理服务指挥中心"
+
+
+def filled_template(template: bytes, rows: list[list]) -> bytes:
+    """What the office does in Excel: delete the example rows and type the accounts."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(template))
+    sheet = workbook["账号"]
+    sheet.delete_rows(2, sheet.max_row)
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            sheet.cell(r, c, value or None)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def dry_run(page, name: str, content: bytes) -> None:
+    page.get_by_label("账号表（.xlsx）").set_input_files(
+        {"name": name, "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": content}
+    )
+    page.get_by_role("button", name="试运行（只检查）").click()
 
 
 def local_input(moment: dt.datetime) -> str:
@@ -56,6 +92,8 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
         holidays=["2022-10-03"],
     )
     chengguan = taiyuan_unit("TY-M-CG")  # 太原市城乡管理局, a municipal system
+
+    page.on("dialog", lambda dialog: dialog.accept())  # the pages' confirmations: the office says yes
 
     # 1. The office copies 2022 to 2023 from its home page.
     login(page, office.username, PASSWORD)
@@ -108,7 +146,36 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     assert year.workdays == ["2023-10-07"] and len(year.holidays) == 8
     keep(page, DIR, "04-calendar-make-up-day", phone=True)
 
-    # 4. 市城乡管理局 gets 3 places in 最佳志愿服务组织 (the category's quota is 2).
+    # 4. Three judges and two unit officers from the import template, filled in; the dry
+    #    run names the mistyped unit's row and creates nothing; fixed, all five are imported
+    #    and the sheet of one-time passwords is printed.
+    page.goto(f"/judging/office/{year.pk}/")
+    page.locator("#pages").get_by_role("link", name="批量导入账号").click()
+    expect(page.get_by_role("heading", name="批量导入推荐单位管理员和评审专家")).to_be_visible()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载账号导入模板（.xlsx）").click()
+    with open(download_info.value.path(), "rb") as handle:
+        template = handle.read()
+    dry_run(page, "2023年度账号.xlsx", filled_template(template, ACCOUNTS))
+    expect(page.locator("#import-summary")).to_contain_text("共 5 行，其中 1 行有误")
+    expect(page.locator("#report-row-6")).to_contain_text("推荐单位：“太原市城管局”不是系统中的推荐单位")
+    expect(page.get_by_role("button", name=re.compile("^导入这"))).to_have_count(0)
+    assert not User.objects.filter(username__in=[row[1] for row in ACCOUNTS]).exists()
+    keep(page, DIR, "05-import-dry-run", phone=True)
+    fixed = [row[:] for row in ACCOUNTS]
+    fixed[4][3] = "市城乡管理局"
+    dry_run(page, "2023年度账号（改）.xlsx", filled_template(template, fixed))
+    expect(page.locator("#import-summary")).to_contain_text("共 5 行，全部可以导入")
+    page.get_by_role("button", name="导入这 5 个账号").click()
+    expect(page.get_by_role("heading", name="批量导入的 5 个账号的一次性密码")).to_be_visible()
+    one_time = page.locator("#sheet-table tr", has_text="wanggang").locator(".password").inner_text().strip()
+    keep(page, DIR, "06-one-time-passwords", phone=True)
+    imported = {u.username: u for u in User.objects.filter(username__in=[row[1] for row in ACCOUNTS])}
+    assert sorted(u.role for u in imported.values()) == sorted([Role.JUDGE] * 3 + [Role.OFFICER] * 2)
+    assert imported["wanggang"].unit == chengguan and imported["wanggang"].must_change_password
+    assert JudgeProfile.objects.get(user__username="zhaomin").organizations == ["山西大学", "太原市志愿服务联合会"]
+
+    # 5. 市城乡管理局 gets 3 places in 最佳志愿服务组织 (the category's quota is 2).
     page.goto(f"/judging/office/{year.pk}/")
     page.locator("#pages").get_by_role("link", name="奖项与名额").click()
     page.locator("tr[data-category=ZZ]").get_by_role("link", name="编辑与单位名额").click()
@@ -116,9 +183,9 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     page.get_by_role("button", name="保存各单位名额").click()
     expect(page.locator(".messages")).to_contain_text("各单位推荐名额已保存（1 个单位有变化）")
     assert QuotaOverride.objects.get(category__competition=year, unit=chengguan).nomination_quota == 3
-    keep(page, DIR, "05-quota-override", phone=True)
+    keep(page, DIR, "07-quota-override", phone=True)
 
-    # 5. Open nominations: the console's next step leads to the dates page, which says why
+    # 6. Open nominations: the console's next step leads to the dates page, which says why
     #    not yet (the copied dates lie in the past); the office moves them and opens.
     page.goto(f"/judging/office/{year.pk}/")
     expect(page.locator("#next-step")).to_contain_text("下一步：完成年度设置并开放申报")
@@ -126,7 +193,7 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     expect(page.get_by_role("heading", name="2023年度日期与开放申报")).to_be_visible()
     expect(page.get_by_label("申报截止")).to_have_value("2023-08-31T17:00")
     expect(page.locator("#open-refusal")).to_have_text("还不能开放申报：申报截止时间已过，请先修改申报时间再开始申报。")
-    keep(page, DIR, "06-dates-copied", phone=True)
+    keep(page, DIR, "08-dates-copied", phone=True)
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     opens, closes, judged = today, today + dt.timedelta(days=30, hours=17), today + dt.timedelta(days=60, hours=17)
     page.get_by_label("申报开始").fill(local_input(opens))
@@ -135,8 +202,7 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     page.get_by_role("button", name="保存日期").click()
     expect(page.locator(".messages")).to_contain_text("日期已保存")
     expect(page.locator("#open-ready")).to_be_visible()
-    keep(page, DIR, "07-dates-ready", phone=True)  # docs/images/01-open-competition.png
-    page.once("dialog", lambda dialog: dialog.accept())
+    keep(page, DIR, "09-dates-ready", phone=True)  # docs/images/01-open-competition.png
     page.get_by_role("button", name="开放申报").click()
     expect(page.locator(".messages")).to_contain_text(
         f"已开放申报：各推荐单位可在 {opens:%Y-%m-%d %H:%M} 至 {closes:%Y-%m-%d %H:%M} 新建和提交推荐。"
@@ -145,16 +211,26 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     year.refresh_from_db()
     assert year.phase == Phase.NOMINATING and year.nominations_close == closes
     assert AuditEntry.objects.filter(action="competition.advance", object_id=str(year.pk)).count() == 1
-    keep(page, DIR, "08-nominations-open", phone=True)
+    keep(page, DIR, "10-nominations-open", phone=True)
     sign_out(page)
 
-    # 6. The officer of 市城乡管理局 sees the unit's own quota of 3 in 最佳志愿服务组织.
-    officer = OfficerFactory(username="chengguan-officer", unit=chengguan)
-    login(page, officer.username, PASSWORD)
+    # 7. 王刚, the new officer of 市城乡管理局, signs in with the one-time password, is held on
+    #    the password page until he sets his own, and sees his unit's 3 places.
+    login(page, "wanggang", one_time)
+    expect(page.locator("#must-change-password")).to_be_visible()
     page.goto("/nominations/")
+    expect(page).to_have_url(re.compile(r"/accounts/password/$"))
+    keep(page, DIR, "11-must-change-password", phone=True)
+    page.get_by_label("原密码").fill(one_time)
+    page.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("再次输入新密码").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="修改密码").click()
+    expect(page.locator(".messages")).to_contain_text("新密码已设置")
+    assert not User.objects.get(username="wanggang").must_change_password
+    page.locator(".site-header").get_by_role("link", name="本单位推荐").click()
     block = page.locator(f"#competition-{year.pk}")
     expect(block.locator("p.notice.ok")).to_contain_text("申报进行中")
     quota = block.locator("table.quota-table tbody tr")
     expect(quota.filter(has_text="最佳志愿服务组织").locator("td").nth(1)).to_have_text("3")
     expect(quota.filter(has_text="最佳志愿服务项目").locator("td").nth(1)).to_have_text("3")
-    keep(page, DIR, "09-officer-quota", phone=True)
+    keep(page, DIR, "12-officer-quota", phone=True)
