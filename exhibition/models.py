@@ -13,6 +13,14 @@ Fields and constraints only; every write goes through ``services.py``.
   shown or not (the office chooses), and its two renditions (a list
   thumbnail and a detail size, JPEG, no metadata) made once at publication
   and stored under content-hashed names below ``MEDIA_ROOT/public/exhibition/``.
+- ``source`` says where an exhibit comes from (``ExhibitSource``): an award made
+  here (award and nomination set), a district's recommended project the office
+  chose to show (nomination, no award, never labelled a winner), or a winner of
+  a year before this system (neither; ``honour_year`` the year it was honoured).
+  Check constraints keep each source honest.
+- ``ExhibitFigure``: a figure of an exhibit with its context: the number, how it
+  is written (近百万, 10.41万余), its unit, whether it is approximate, the date it
+  is as of and its source.
 """
 
 from __future__ import annotations
@@ -28,30 +36,48 @@ from nominations.enums import ServiceField
 from nominations.models import Attachment, Nomination
 from nominations.validators import INTRODUCTION_MAX, validate_name_list
 
-from .enums import ExhibitKind, ExhibitStatus
+from .enums import AsOfPrecision, ExhibitKind, ExhibitSource, ExhibitStatus
 
 models.CharField.register_lookup(Length)
 models.TextField.register_lookup(Length)
 
 
 class Exhibit(models.Model):
-    """A winner on show in the 项目展 or the 组织展 hall."""
+    """A winner (or a recommended project) on show in a hall of the 云展馆."""
 
     kind = models.CharField("展厅", max_length=16, choices=ExhibitKind.choices)
+    source = models.CharField(
+        "来源", max_length=16, choices=ExhibitSource.choices, default=ExhibitSource.AWARD
+    )
     slug = models.SlugField("展品标识", max_length=40, unique=True, editable=False)
     competition = models.ForeignKey(
-        Competition, on_delete=models.PROTECT, related_name="exhibits", verbose_name="推选活动"
+        Competition,
+        on_delete=models.PROTECT,
+        related_name="exhibits",
+        verbose_name="推选活动",
+        null=True,
+        blank=True,
     )
     nomination = models.OneToOneField(
-        Nomination, on_delete=models.PROTECT, related_name="exhibit", verbose_name="推荐"
+        Nomination,
+        on_delete=models.PROTECT,
+        related_name="exhibit",
+        verbose_name="推荐",
+        null=True,
+        blank=True,
     )
     award = models.OneToOneField(
-        Award, on_delete=models.PROTECT, related_name="exhibit", verbose_name="表彰"
+        Award, on_delete=models.PROTECT, related_name="exhibit", verbose_name="表彰", null=True, blank=True
     )
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="+", verbose_name="奖项"
+        Category, on_delete=models.PROTECT, related_name="+", verbose_name="奖项", null=True, blank=True
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="推荐单位")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="推荐单位", null=True, blank=True
+    )
+    # The year the exhibit was honoured (an award's year, a historic winner's);
+    # empty for a recommended project, which was not honoured.
+    honour_year = models.PositiveIntegerField("获评年度", null=True, blank=True)
 
     # Copied at publication so that a public read needs no join.
     year = models.PositiveIntegerField("年度", db_index=True)
@@ -114,10 +140,59 @@ class Exhibit(models.Model):
                 violation_error_message=f"简介不得超过 {INTRODUCTION_MAX} 字。",
             ),
             models.CheckConstraint(name="exhibit_title_present", condition=~Q(title="")),
+            models.CheckConstraint(
+                name="exhibit_source_valid", condition=Q(source__in=ExhibitSource.values)
+            ),
+            # Each source keeps its links honest.
+            models.CheckConstraint(
+                name="exhibit_source_links",
+                condition=(
+                    Q(
+                        source=ExhibitSource.AWARD,
+                        award__isnull=False,
+                        nomination__isnull=False,
+                        competition__isnull=False,
+                        honour_year__isnull=False,
+                    )
+                    | Q(
+                        source=ExhibitSource.RECOMMENDED,
+                        award__isnull=True,
+                        nomination__isnull=False,
+                        competition__isnull=False,
+                        honour_year__isnull=True,
+                    )
+                    | Q(
+                        source=ExhibitSource.HISTORIC,
+                        award__isnull=True,
+                        nomination__isnull=True,
+                        competition__isnull=True,
+                        honour_year__isnull=False,
+                    )
+                ),
+                violation_error_message=(
+                    "展品来源与关联不符：本系统表彰须有表彰与推荐，推荐项目须有推荐且无表彰，往年表彰两者皆无。"
+                ),
+            ),
+            models.CheckConstraint(
+                name="exhibit_historic_year",
+                condition=~Q(source=ExhibitSource.HISTORIC) | Q(honour_year=models.F("year")),
+                violation_error_message="往年表彰的展品：获评年度即展出年度。",
+            ),
+            models.CheckConstraint(
+                name="exhibit_year_range", condition=Q(year__gte=1949) & Q(year__lte=9999)
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}"
+
+    @property
+    def is_recommended(self) -> bool:
+        return self.source == ExhibitSource.RECOMMENDED
+
+    @property
+    def is_historic(self) -> bool:
+        return self.source == ExhibitSource.HISTORIC
 
     @property
     def is_published(self) -> bool:
@@ -164,3 +239,66 @@ class ExhibitPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.caption
+
+
+class ExhibitFigure(models.Model):
+    """A figure of an exhibit with its context (as of when, from which source, how exact).
+
+    Shown as ``prefix + written + suffix + unit`` (近 + 百万 + 件; 10.41万 + 余 + 小时),
+    where ``written`` is the number as the source writes it, or else ``value``
+    formatted; ``value`` is the number itself, for machines.
+    """
+
+    exhibit = models.ForeignKey(
+        Exhibit, on_delete=models.CASCADE, related_name="figures", verbose_name="展品"
+    )
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    label = models.CharField("名称", max_length=40)
+    value = models.DecimalField("数值", max_digits=14, decimal_places=2)
+    written = models.CharField("写法", max_length=20, blank=True, help_text="数字的写法，如“百万”“10.41万”；空则按数值显示")
+    unit = models.CharField("单位", max_length=10, blank=True)
+    prefix = models.CharField("前缀", max_length=4, blank=True, help_text="如“近”“约”“超”")
+    suffix = models.CharField("后缀", max_length=4, blank=True, help_text="如“余”“多”")
+    approximate = models.BooleanField("约数", default=False)
+    as_of = models.DateField("截至")
+    as_of_precision = models.CharField(
+        "截至精度", max_length=8, choices=AsOfPrecision.choices, default=AsOfPrecision.MONTH
+    )
+    source = models.CharField("来源", max_length=100)
+
+    class Meta:
+        ordering = ["exhibit", "order", "id"]
+        verbose_name = verbose_name_plural = "展品数据"
+        constraints = [
+            models.CheckConstraint(name="figure_label_present", condition=~Q(label="")),
+            models.CheckConstraint(name="figure_source_present", condition=~Q(source="")),
+            models.CheckConstraint(name="figure_value_not_negative", condition=Q(value__gte=0)),
+            models.CheckConstraint(
+                name="figure_precision_valid", condition=Q(as_of_precision__in=AsOfPrecision.values)
+            ),
+            # 近 / 余 mean the number is not exact: the flag must say so.
+            models.CheckConstraint(
+                name="figure_hedged_is_approximate",
+                condition=(Q(prefix="") & Q(suffix="")) | Q(approximate=True),
+                violation_error_message="带“近”“余”等字样的数据必须标为约数。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.display}"
+
+    @property
+    def number_text(self) -> str:
+        from .figures import format_number
+
+        return self.written or format_number(self.value)
+
+    @property
+    def display(self) -> str:
+        return f"{self.prefix}{self.number_text}{self.suffix}{self.unit}"
+
+    @property
+    def as_of_text(self) -> str:
+        from .figures import as_of_text
+
+        return as_of_text(self.as_of, self.as_of_precision)

@@ -2,9 +2,11 @@
 revision stamp the HTTP caching hangs on, and the facets of the filters.
 
 Public reads start from ``public_exhibits``: published exhibits only. An
-exhibit exists only for a final award of a final competition (the publish
-service makes them from nothing else), so drafts, non-winners and the
-nominations of a competition that is not final never appear.
+exhibit exists for a final award of a final competition (the publish
+service), for an accepted nomination of a final competition the office chose
+to show as a recommended project, or for a winner of an earlier year the
+office entered: drafts and the nominations of a competition that is not final
+never appear.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.apps import apps
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from .enums import ExhibitKind, ExhibitStatus
-from .models import Exhibit, ExhibitPhoto
+from .models import Exhibit, ExhibitFigure, ExhibitPhoto
 
 EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 Q_MAX = 50
@@ -103,9 +105,20 @@ def certificates_installed() -> bool:
     return apps.is_installed("certificates")
 
 
+def ordered_figures() -> Prefetch:
+    return Prefetch("figures", queryset=ExhibitFigure.objects.order_by("order", "id"), to_attr="ordered_figures")
+
+
+def exhibit_figures(exhibit: Exhibit) -> list[ExhibitFigure]:
+    figures = getattr(exhibit, "ordered_figures", None)
+    if figures is None:
+        figures = list(exhibit.figures.order_by("order", "id"))
+    return figures
+
+
 def public_exhibit(*, kind: str, slug: str) -> Exhibit | None:
-    """One published exhibit with its certificate (when the certificates app is installed)."""
-    qs = public_exhibits(kind).filter(slug=slug)
+    """One published exhibit with its figures and certificate (when the certificates app is installed)."""
+    qs = public_exhibits(kind).filter(slug=slug).prefetch_related(ordered_figures())
     if certificates_installed():
         qs = qs.select_related("award__certificate")
     try:
@@ -124,8 +137,8 @@ def certificate_of(exhibit: Exhibit):
     The verification page shows a certificate's status, so a revoked one keeps
     its link; a pending one (no PDF yet) has none.
     """
-    if not certificates_installed():
-        return None
+    if not certificates_installed() or exhibit.award_id is None:
+        return None  # a recommended or historic exhibit has no award here, hence no certificate
     from certificates.models import Certificate
 
     try:

@@ -33,8 +33,8 @@ from nominations.models import Attachment, Nomination
 from nominations.validators import INTRODUCTION_MAX
 
 from . import caching, renditions
-from .enums import HALL_OF_CATEGORY_KIND, ExhibitKind, ExhibitStatus
-from .models import Exhibit, ExhibitPhoto
+from .enums import HALL_OF_CATEGORY_KIND, AsOfPrecision, ExhibitKind, ExhibitSource, ExhibitStatus
+from .models import Exhibit, ExhibitFigure, ExhibitPhoto
 
 logger = logging.getLogger(__name__)
 OFFICE_ONLY = "只有组委会办公室可以管理云展馆。"
@@ -49,8 +49,9 @@ REASON_MAX = 500
 # The fields the office may edit, per hall (the public whitelist, minus what
 # comes from the award: year, award, unit), and their labels: the nomination
 # schema's, for the category kind of the hall.
-EDITABLE = {kind: schema.exhibit_fields(kind) for kind in ExhibitKind.values}
-LABELS = {kind: schema.labels(kind) for kind in ExhibitKind.values}
+# 最美志愿者 and 最美志愿服务社区 show their name and introduction only.
+EDITABLE = {kind: schema.exhibit_fields(kind) or ["title", "introduction"] for kind in ExhibitKind.values}
+LABELS = {kind: {"introduction": "简介"} | schema.labels(kind) for kind in ExhibitKind.values}
 
 
 def _changed() -> None:
@@ -100,9 +101,53 @@ def _copy_fields(nomination: Nomination, kind: str) -> dict[str, Any]:
             activities=nomination.activities,
             beneficiaries=nomination.beneficiaries,
         )
-    else:
-        data.update(founded_on=nomination.founded_on, brand_projects=list(nomination.brand_projects or []))
+    elif kind == ExhibitKind.ORGANIZATION:
+        data.update(
+            founded_on=nomination.founded_on,
+            brand_projects=list(nomination.brand_projects or []),
+            service_hours=nomination.service_hours,
+            activities=nomination.activities,
+        )
+    else:  # 最美志愿者, 最美志愿服务社区: the name and the introduction only
+        data.pop("volunteers")
     return data
+
+
+# The nomination's figures an exhibit shows, with their label and unit.
+NOMINATION_FIGURES = [
+    ("volunteers", "志愿者", "人"),
+    ("service_hours", "累计服务时长", "小时"),
+    ("activities", "开展活动", "次"),
+    ("beneficiaries", "受益群众", "人次"),
+]
+
+
+def add_nomination_figures(exhibit: Exhibit, nomination: Nomination) -> int:
+    """The nomination's figures as the exhibit's, each as of the nomination's
+    submission and sourced to the unit's 推荐表 (the office edits them afterwards)."""
+    if exhibit.kind not in (ExhibitKind.PROJECT, ExhibitKind.ORGANIZATION):
+        return 0
+    moment = nomination.submitted_at or nomination.updated_at or timezone.now()
+    as_of = timezone.localdate(moment) if timezone.is_aware(moment) else moment.date()
+    rows = []
+    for order, (name, label, unit) in enumerate(NOMINATION_FIGURES):
+        value = getattr(nomination, name, None)
+        if value is None or (name == "beneficiaries" and exhibit.kind != ExhibitKind.PROJECT):
+            continue
+        rows.append(
+            ExhibitFigure(
+                exhibit=exhibit,
+                order=order,
+                label=label,
+                value=value,
+                unit=unit,
+                as_of=as_of,
+                as_of_precision=AsOfPrecision.MONTH,
+                source=f"{nomination.unit.name}推荐表"[:100],
+            )
+        )
+    ExhibitFigure.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _save_rendition(rendition: renditions.Rendition) -> str:
@@ -174,9 +219,25 @@ def exhibition_publish(
         .order_by("category__order", "nomination__unit__order", "nomination_id")
     )
     existing = {
-        e["award_id"]: e["status"] for e in Exhibit.objects.filter(competition=competition).values("award_id", "status")
+        e["award_id"]: e["status"]
+        for e in Exhibit.objects.filter(competition=competition, award__isnull=False).values("award_id", "status")
+    }
+    recommended = {
+        e.nomination_id: e
+        for e in Exhibit.objects.filter(competition=competition, source=ExhibitSource.RECOMMENDED).select_for_update()
     }
     for award in awards:
+        if award.nomination_id in recommended:
+            # A recommended project on show has won after all: it becomes the award's exhibit.
+            exhibit = recommended[award.nomination_id]
+            exhibit.source = ExhibitSource.AWARD
+            exhibit.award = award
+            exhibit.honour_year = competition.year
+            exhibit.award_code = award.category.code
+            exhibit.award_name = award.category.name
+            exhibit.save(update_fields=["source", "award", "honour_year", "award_code", "award_name", "updated_at"])
+            result.created.append(exhibit)
+            continue
         if award.pk in existing:
             if existing[award.pk] == ExhibitStatus.WITHDRAWN:
                 result.withdrawn += 1
@@ -194,6 +255,7 @@ def exhibition_publish(
             category=award.category,
             unit=nomination.unit,
             year=competition.year,
+            honour_year=competition.year,
             award_code=award.category.code,
             award_name=award.category.name,
             unit_code=nomination.unit.code,
@@ -212,6 +274,7 @@ def exhibition_publish(
             result.kept += 1
             continue
         _add_photos(exhibit, nomination, result)
+        add_nomination_figures(exhibit, nomination)
         result.created.append(exhibit)
     audit_record(
         actor=actor,
@@ -275,7 +338,7 @@ def exhibit_restore(*, actor: User, exhibit: Exhibit, reason: str = "") -> Exhib
     exhibit = _lock(exhibit)
     if exhibit.status != ExhibitStatus.WITHDRAWN:
         raise Conflict("该展品正在展出，无需恢复。", code="not_withdrawn")
-    if exhibit.competition.phase not in FINAL_PHASES:
+    if exhibit.competition is not None and exhibit.competition.phase not in FINAL_PHASES:
         raise Conflict("推选活动的表彰结果尚未确定，不能展出。", code="not_final")
     before = snapshot(exhibit, ["status", "withdrawn_reason"])
     exhibit.status = ExhibitStatus.PUBLISHED

@@ -163,6 +163,7 @@ def exhibit_page(request, kind: str, slug: str):
                 "kind": kind,
                 "hall": ExhibitKind(kind).label,
                 "photos": selectors.exhibit_photos(exhibit),
+                "figures": selectors.exhibit_figures(exhibit),
                 "certificate": certificate,
                 "hall_url": reverse(HALL_URL[kind]) + f"?year={exhibit.year}",
                 "kinds": ExhibitKind,

@@ -257,15 +257,25 @@ class PastWinner(models.Model):
     category_code = models.CharField("奖项代码", max_length=8)
     title = models.CharField("名称", max_length=100)
     organization = models.CharField("单位", max_length=100, blank=True)
+    unit_name = models.CharField("推荐单位", max_length=100, blank=True)
     normalized_key = models.CharField(max_length=220, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
+    updated_at = models.DateTimeField(auto_now=True, null=True)
 
     class Meta:
         ordering = ["-year", "category_code", "title"]
         verbose_name = verbose_name_plural = "往年获奖名单"
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "category_code", "normalized_key"], name="pastwinner_unique"
-            )
+                fields=["year", "category_code", "normalized_key"],
+                name="pastwinner_unique",
+                violation_error_message="同一年度、同一奖项已记录了这一获奖者。",
+            ),
+            models.CheckConstraint(name="pastwinner_title_present", condition=~Q(title="")),
+            models.CheckConstraint(name="pastwinner_code_present", condition=~Q(category_code="")),
+            models.CheckConstraint(
+                name="pastwinner_year_range", condition=Q(year__gte=1949) & Q(year__lte=9999)
+            ),
         ]
 
     def __str__(self) -> str:

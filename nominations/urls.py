@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import past_winner_views, views
 
 app_name = "nominations"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("<int:pk>/withdraw/", views.nomination_withdraw, name="withdraw"),
     path("<int:pk>/delete/", views.nomination_delete, name="delete"),
     path("<int:pk>/review/", views.nomination_review, name="review-decision"),
+    path("past-winners/", past_winner_views.past_winner_list, name="past-winners"),
+    path("past-winners/import/", past_winner_views.past_winner_import_page, name="past-winners-import"),
+    path("past-winners/template.xlsx", past_winner_views.past_winner_template, name="past-winners-template"),
+    path("past-winners/<int:pk>/", past_winner_views.past_winner_edit, name="past-winner-edit"),
+    path("past-winners/<int:pk>/delete/", past_winner_views.past_winner_delete, name="past-winner-delete"),
 ]

@@ -451,6 +451,9 @@ MATRIX: list[tuple] = [
     ("GET", "/api/v1/public/exhibition/organizations/{organization_slug}/", None,
         {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     ("GET", "/api/v1/public/exhibition/years/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    # issue 16: the 最美志愿者 and 最美志愿服务社区 halls
+    ("GET", "/api/v1/public/exhibition/persons/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
+    ("GET", "/api/v1/public/exhibition/communities/", None, {"A": (200, 200, 200, 200, 200, 200, 200, 200)}),
     # --- issue 11 item 8: the office sets a spam objection aside
     ("POST", "/api/v1/objections/{objection}/spam/", {"reason": "无具体事实的批量提交"},
         {"A": (401, 404, 404, 404, 404, 404, 403, 200)}),
@@ -707,6 +710,7 @@ USERNAMES = {
 }
 READ = (302, 404, 404, 404, 404, 404, 200, 200)
 ACT = (302, 404, 404, 404, 404, 404, 403, 302)
+OFFICE_FORM = (302, 404, 404, 404, 404, 404, 403, 200)  # an office form: observers 403, a bad form re-shown
 ENTER = {"nomination": "{nom3}", "channel": "letter", "name": "王五", "phone": "13800001234",
          "content": "来信反映该项目活动次数与事实不符。"}
 NOTICE_FORM = {"working_days": "5", "phone": "0351-4040123", "action": "publish"}
@@ -748,6 +752,19 @@ PAGES: list[tuple] = [
         "B": (302, 404, 403, 404, 404, 404, 403, 302)}),
     ("GET", "/exhibition/office/competitions/{comp_final}/", None, {"A": READ}),
     ("POST", "/exhibition/office/competitions/{comp_final}/", {}, {"A": ACT}),
+    # issue 13 item 10: past winners; issue 16: recommended and historic exhibits, figures
+    ("GET", "/nominations/past-winners/", None, {"A": READ}),
+    ("GET", "/nominations/past-winners/?year=2019&category=XM", None, {"A": READ}),
+    ("POST", "/nominations/past-winners/", {}, {"A": OFFICE_FORM}),
+    ("GET", "/nominations/past-winners/import/", None, {"A": OFFICE_FORM}),
+    ("GET", "/nominations/past-winners/template.xlsx", None, {"A": READ}),
+    ("GET", "/exhibition/office/competitions/{comp_final}/recommended/", None, {"A": READ}),
+    ("GET", "/exhibition/office/history/", None, {"A": READ}),
+    ("POST", "/exhibition/office/history/", {}, {"A": OFFICE_FORM}),
+    ("GET", "/exhibition/office/history/import/", None, {"A": OFFICE_FORM}),
+    ("GET", "/exhibition/office/history/template.xlsx", None, {"A": READ}),
+    ("GET", "/exhibition/office/exhibits/{exhibit}/", None, {"A": READ}),
+    ("POST", "/exhibition/office/exhibits/{exhibit}/", {"action": "figures"}, {"A": OFFICE_FORM}),
 ]
 # fmt: on
 

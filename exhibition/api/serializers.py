@@ -11,8 +11,9 @@ from rest_framework import serializers
 from competition.api.base import Serializer
 from nominations.enums import ServiceField
 
+from .. import figures as figure_text
 from .. import renditions, selectors
-from ..enums import ExhibitKind, ExhibitStatus
+from ..enums import ExhibitKind, ExhibitSource, ExhibitStatus
 from ..models import Exhibit, ExhibitPhoto
 
 
@@ -57,6 +58,41 @@ class PhotoOut(serializers.Serializer):
         return image(self.context.get("request"), photo.image, photo.image_width, photo.image_height)
 
 
+class FigureOut(serializers.Serializer):
+    label = serializers.CharField(help_text="数据名称，如“志愿服务时长”“清理非法小广告”")
+    value = serializers.CharField(help_text="数值（十进制字符串，如 \"104100\"）")
+    written = serializers.CharField(help_text="数字的写法，如“10.41万”“百万”")
+    unit = serializers.CharField(help_text="单位，如“小时”“件”")
+    prefix = serializers.CharField(help_text="前缀，如“近”")
+    suffix = serializers.CharField(help_text="后缀，如“余”")
+    approximate = serializers.BooleanField(help_text="是否约数（带“近”“余”等）")
+    display = serializers.CharField(help_text="完整写法，如“10.41万余小时”“近百万件”")
+    as_of = serializers.CharField(help_text="截至时间：年（2022）、年月（2022-12）或日期（2022-12-31）")
+    as_of_text = serializers.CharField(help_text="截至时间的中文写法，如“截至 2022年12月”")
+    source = serializers.CharField(help_text="数据来源，如“太原志愿者”平台记录")
+
+
+SOURCE_HELP = "展品来源：award 本系统表彰的获奖者；recommended 各区推荐的项目（未获表彰）；historic 本系统建立前的往年获奖者"
+
+
+def _source_field():
+    return serializers.ChoiceField(choices=ExhibitSource.values, help_text=SOURCE_HELP)
+
+
+def _honour_year_field():
+    return serializers.IntegerField(allow_null=True, help_text="获评年度；推荐项目未获表彰，为 null")
+
+
+class _Figures(serializers.Serializer):
+    @extend_schema_field(FigureOut(many=True))
+    def get_figures(self, exhibit: Exhibit) -> list[dict]:
+        return [figure_text.figure_json(f) for f in selectors.exhibit_figures(exhibit)]
+
+
+def _figures_field():
+    return serializers.SerializerMethodField(help_text="数据及其截至时间、来源、是否约数，按展出顺序")
+
+
 def _cover_field():
     return serializers.SerializerMethodField(help_text="封面图（第一张展出照片的列表尺寸），无照片时为 null")
 
@@ -83,21 +119,25 @@ class ProjectListOut(_Cover):
     organization = serializers.CharField(help_text="实施单位")
     unit = UnitOut(source="*", help_text="推荐单位")
     field = serializers.CharField(help_text="服务领域")
-    award = AwardOut(source="*", help_text="所获表彰")
+    award = AwardOut(source="*", help_text="所获表彰（推荐项目为“推荐项目”）")
     year = serializers.IntegerField(help_text="年度")
     cover = _cover_field()
+    source = _source_field()
+    honour_year = _honour_year_field()
 
 
 class OrganizationListOut(_Cover):
     slug = serializers.CharField()
     name = serializers.CharField(source="title", help_text="组织名称")
     unit = UnitOut(source="*", help_text="推荐单位")
-    award = AwardOut(source="*", help_text="所获表彰")
+    award = AwardOut(source="*", help_text="所获表彰（推荐项目为“推荐项目”）")
     year = serializers.IntegerField(help_text="年度")
     cover = _cover_field()
+    source = _source_field()
+    honour_year = _honour_year_field()
 
 
-class _Photos(serializers.Serializer):
+class _Photos(_Figures):
     @extend_schema_field(PhotoOut(many=True))
     def get_photos(self, exhibit: Exhibit) -> list[dict]:
         photos = getattr(exhibit, "shown_photos", None)
@@ -119,8 +159,11 @@ class ProjectDetailOut(_Photos):
     beneficiaries = serializers.IntegerField(allow_null=True, help_text="受益人数（人次）")
     introduction = serializers.CharField(help_text="项目简介（不超过 300 字）")
     photos = _photos_field()
-    award = AwardOut(source="*", help_text="所获表彰")
+    award = AwardOut(source="*", help_text="所获表彰（推荐项目为“推荐项目”）")
     year = serializers.IntegerField(help_text="年度")
+    source = _source_field()
+    honour_year = _honour_year_field()
+    figures = _figures_field()
     certificate_url = serializers.SerializerMethodField(help_text="荣誉证书在线查验页的地址，尚未颁发时为 null")
 
     @extend_schema_field(serializers.URLField(allow_null=True))
@@ -135,15 +178,63 @@ class OrganizationDetailOut(_Photos):
     unit = UnitOut(source="*", help_text="推荐单位")
     founded = serializers.DateField(source="founded_on", allow_null=True, help_text="成立时间")
     volunteers = serializers.IntegerField(allow_null=True, help_text="注册志愿者人数")
+    service_hours = serializers.IntegerField(allow_null=True, help_text="累计服务时长（小时）")
+    activities = serializers.IntegerField(allow_null=True, help_text="活动次数")
     brand_projects = serializers.ListField(child=serializers.CharField(), help_text="品牌项目")
     introduction = serializers.CharField(help_text="组织简介（不超过 300 字）")
     photos = _photos_field()
+    award = AwardOut(source="*", help_text="所获表彰（推荐项目为“推荐项目”）")
+    year = serializers.IntegerField(help_text="年度")
+    source = _source_field()
+    honour_year = _honour_year_field()
+    figures = _figures_field()
+
+
+class PersonListOut(_Cover):
+    slug = serializers.CharField()
+    name = serializers.CharField(source="title", help_text="姓名")
+    unit = UnitOut(source="*", help_text="推荐单位")
     award = AwardOut(source="*", help_text="所获表彰")
     year = serializers.IntegerField(help_text="年度")
+    cover = _cover_field()
+    source = _source_field()
+    honour_year = _honour_year_field()
 
 
-LIST_OUT = {ExhibitKind.PROJECT: ProjectListOut, ExhibitKind.ORGANIZATION: OrganizationListOut}
-DETAIL_OUT = {ExhibitKind.PROJECT: ProjectDetailOut, ExhibitKind.ORGANIZATION: OrganizationDetailOut}
+class PersonDetailOut(_Photos):
+    slug = serializers.CharField()
+    name = serializers.CharField(source="title", help_text="姓名")
+    unit = UnitOut(source="*", help_text="推荐单位")
+    introduction = serializers.CharField(help_text="事迹简介")
+    photos = _photos_field()
+    award = AwardOut(source="*", help_text="所获表彰")
+    year = serializers.IntegerField(help_text="年度")
+    source = _source_field()
+    honour_year = _honour_year_field()
+    figures = _figures_field()
+
+
+class CommunityListOut(PersonListOut):
+    name = serializers.CharField(source="title", help_text="社区名称")
+
+
+class CommunityDetailOut(PersonDetailOut):
+    name = serializers.CharField(source="title", help_text="社区名称")
+    introduction = serializers.CharField(help_text="社区简介")
+
+
+LIST_OUT = {
+    ExhibitKind.PROJECT: ProjectListOut,
+    ExhibitKind.ORGANIZATION: OrganizationListOut,
+    ExhibitKind.PERSON: PersonListOut,
+    ExhibitKind.COMMUNITY: CommunityListOut,
+}
+DETAIL_OUT = {
+    ExhibitKind.PROJECT: ProjectDetailOut,
+    ExhibitKind.ORGANIZATION: OrganizationDetailOut,
+    ExhibitKind.PERSON: PersonDetailOut,
+    ExhibitKind.COMMUNITY: CommunityDetailOut,
+}
 
 
 class YearOut(serializers.Serializer):

@@ -19,6 +19,10 @@ urlpatterns = [
         views.OrganizationDetailView.as_view(),
         name="exhibition-organization",
     ),
+    path(f"{PUBLIC}/persons/", views.PersonListView.as_view(), name="exhibition-persons"),
+    path(f"{PUBLIC}/persons/<slug:slug>/", views.PersonDetailView.as_view(), name="exhibition-person"),
+    path(f"{PUBLIC}/communities/", views.CommunityListView.as_view(), name="exhibition-communities"),
+    path(f"{PUBLIC}/communities/<slug:slug>/", views.CommunityDetailView.as_view(), name="exhibition-community"),
     path(f"{PUBLIC}/years/", views.YearsView.as_view(), name="exhibition-years"),
     path(
         "competitions/<int:pk>/exhibition/publish/",

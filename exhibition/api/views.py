@@ -3,9 +3,11 @@
 Public (no sign-in, no throttle: a crowd of readers is expected, and every
 response is cheap to repeat, see ``exhibition.caching``):
 
-- ``GET public/exhibition/projects/`` and ``…/organizations/``: a hall, filtered
-  and paginated;
-- ``GET public/exhibition/projects/{slug}/`` and ``…/organizations/{slug}/``;
+- ``GET public/exhibition/projects/``, ``…/organizations/``, ``…/persons/`` (最美志愿者)
+  and ``…/communities/`` (最美志愿服务社区): a hall, filtered and paginated; each
+  item says its ``source`` (award, recommended, historic) and ``honour_year``;
+- ``GET public/exhibition/{projects,organizations,persons,communities}/{slug}/``,
+  with the exhibit's ``figures`` (as-of date, source, approximate);
 - ``GET public/exhibition/years/``.
 
 Office: ``POST competitions/{id}/exhibition/publish/``; ``exhibits/`` to read,
@@ -43,6 +45,7 @@ from .. import caching, selectors, services
 from ..enums import ExhibitKind
 from . import serializers as s
 
+PLURAL = {"project": "projects", "organization": "organizations", "person": "persons", "community": "communities"}
 LIST_PARAMS = ("year", "unit", "category", "field", "q", "page", "page_size")
 JSON = "application/json"
 VALIDATOR_PARAMS = [
@@ -195,7 +198,7 @@ def _paginated(name: str, out):
 def _list_schema(kind: str, out):
     hall = ExhibitKind(kind).label
     return extend_schema(
-        operation_id=f"public_exhibition_{kind}s_list",
+        operation_id=f"public_exhibition_{PLURAL[kind]}_list",
         summary=f"云展馆{hall}：展品列表（公开）",
         description=(
             f"{hall}已发布的展品，按年度（新的在前）、奖项、推荐单位排序；分页。"
@@ -212,7 +215,7 @@ def _list_schema(kind: str, out):
 def _detail_schema(kind: str, out):
     hall = ExhibitKind(kind).label
     return extend_schema(
-        operation_id=f"public_exhibition_{kind}s_retrieve",
+        operation_id=f"public_exhibition_{PLURAL[kind]}_retrieve",
         summary=f"云展馆{hall}：展品详情（公开）",
         description="未发布、已撤下或不存在的展品一律返回 404。",
         parameters=VALIDATOR_PARAMS,
@@ -238,6 +241,22 @@ class OrganizationListView(HallListView):
         return super().get(request)
 
 
+class PersonListView(HallListView):
+    kind = ExhibitKind.PERSON
+
+    @_list_schema(ExhibitKind.PERSON, s.PersonListOut)
+    def get(self, request):
+        return super().get(request)
+
+
+class CommunityListView(HallListView):
+    kind = ExhibitKind.COMMUNITY
+
+    @_list_schema(ExhibitKind.COMMUNITY, s.CommunityListOut)
+    def get(self, request):
+        return super().get(request)
+
+
 class ProjectDetailView(ExhibitDetailView):
     kind = ExhibitKind.PROJECT
 
@@ -250,6 +269,22 @@ class OrganizationDetailView(ExhibitDetailView):
     kind = ExhibitKind.ORGANIZATION
 
     @_detail_schema(ExhibitKind.ORGANIZATION, s.OrganizationDetailOut)
+    def get(self, request, slug):
+        return super().get(request, slug)
+
+
+class PersonDetailView(ExhibitDetailView):
+    kind = ExhibitKind.PERSON
+
+    @_detail_schema(ExhibitKind.PERSON, s.PersonDetailOut)
+    def get(self, request, slug):
+        return super().get(request, slug)
+
+
+class CommunityDetailView(ExhibitDetailView):
+    kind = ExhibitKind.COMMUNITY
+
+    @_detail_schema(ExhibitKind.COMMUNITY, s.CommunityDetailOut)
     def get(self, request, slug):
         return super().get(request, slug)
 

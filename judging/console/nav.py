@@ -199,6 +199,7 @@ ENTRIES: list[Entry] = [
     Entry("年度设置", "工作日历（节假日与调休）", "competition-calendar"),
     Entry("年度设置", "颁发单位与印章", "setup:issuers"),
     Entry("年度设置", "日期与开放申报", "setup:dates"),
+    Entry("年度设置", "往年获奖名单", "nominations:past-winners", takes=""),
     Entry("单位与账号", "推荐单位", "people:units", takes=""),
     Entry("单位与账号", "账号", "people:accounts", takes=""),
     Entry("单位与账号", "批量导入账号", "people:import", takes=""),
@@ -216,6 +217,8 @@ ENTRIES: list[Entry] = [
     Entry("公示与表彰", "表彰名单", "judging:results-honours"),
     Entry("表彰与证书", "荣誉证书", "certificates:competition"),
     Entry("表彰与证书", "云展馆", "exhibition:office-publish"),
+    Entry("表彰与证书", "云展馆：推荐项目", "exhibition:office-recommended"),
+    Entry("表彰与证书", "云展馆：往年展品", "exhibition:office-history", takes=""),
     Entry("数据统计", "数据统计", "judging:results-statistics"),
 ]
 

@@ -145,3 +145,23 @@ def test_seed_demo_gives_the_accounts_demo_addresses_after_the_year(seeded):
     # The replayed year fills the inboxes but mails nobody (the addresses come last).
     assert Notification.objects.filter(recipient__username="unit-140105").exists()
     assert not Delivery.objects.exists()
+
+
+def test_seed_demo_shows_the_centres_2019_honour_in_the_organizations_hall(seeded):
+    """Issue 16 item 5: the centre's 2019 最佳志愿服务组织 is a historic exhibit and a past winner."""
+    from rest_framework.test import APIClient
+
+    from exhibition import caching
+    from nominations.models import PastWinner
+
+    caching.forget_all()
+    client = APIClient()
+    body = client.get("/api/v1/public/exhibition/organizations/?year=2019").json()
+    [centre] = [r for r in body["results"] if r["name"] == "太原市城市综合管理服务指挥中心"]
+    assert (centre["source"], centre["honour_year"], centre["award"]["name"]) == ("historic", 2019, "最佳志愿服务组织")
+    detail = client.get(f"/api/v1/public/exhibition/organizations/{centre['slug']}/").json()
+    figures = {f["label"]: f for f in detail["figures"]}
+    assert figures["志愿服务时长"]["display"] == "10.41万余小时" and figures["志愿服务时长"]["approximate"]
+    assert figures["注册志愿者"]["value"] == "758" and figures["开展活动"]["value"] == "3412"
+    assert {f["source"] for f in figures.values()} == {"“太原志愿者”平台记录"}
+    assert PastWinner.objects.filter(year=2019, category_code="ZZ", title="太原市城市综合管理服务指挥中心").exists()

@@ -183,7 +183,7 @@ def zz(competition):
 def year(competition, xm, zz, units):
     """The year's nominees: two project winners, one organisation winner, and
     non-winners: a project without award, a proposed one, a removed one, and a
-    winner of a person category (which has no hall). The phase is ``final``."""
+    winner of a person category (shown in the 最美志愿者 hall since issue 16). The phase is ``final``."""
     data = {
         "project_a": winner(competition, xm, units[0], title="银龄陪伴助老服务", photos=2, photo_size=(1600, 1200)),
         "project_b": winner(competition, xm, units[1], title="汾河岸线护水行动", field="节水护水"),

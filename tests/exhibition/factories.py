@@ -34,6 +34,7 @@ class ExhibitFactory(DjangoModelFactory):
     kind = factory.LazyAttribute(lambda o: HALL_OF_CATEGORY_KIND[o.category.kind])
     slug = factory.Sequence(lambda n: f"exhibit-{n:06d}")
     year = factory.LazyAttribute(lambda o: o.competition.year)
+    honour_year = factory.LazyAttribute(lambda o: o.year)  # an award's exhibit: honoured in its year
     award_code = factory.LazyAttribute(lambda o: o.category.code)
     award_name = factory.LazyAttribute(lambda o: o.category.name)
     unit_code = factory.LazyAttribute(lambda o: o.unit.code)

@@ -25,8 +25,8 @@ def test_publish_from_the_admin(admin_client, year):
         "/admin/exhibition/exhibit/publish/", {"competition": year["competition"].pk}, follow=True
     )
     assert response.status_code == 200
-    assert "新增 3 个展品" in response.content.decode()
-    assert Exhibit.objects.count() == 3
+    assert "新增 4 个展品" in response.content.decode()  # 2 projects, 1 organisation, 1 最美志愿者
+    assert Exhibit.objects.count() == 4
     assert AuditEntry.objects.filter(action="exhibition.publish", actor__username="office").exists()
     changelist = admin_client.get("/admin/exhibition/exhibit/")
     assert "银龄陪伴助老服务" in changelist.content.decode()

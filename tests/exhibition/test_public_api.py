@@ -23,14 +23,20 @@ BASE = "/api/v1/public/exhibition"
 # The whitelist, exactly. A field added to a public response fails these tests
 # until it is added here on purpose.
 PAGE_KEYS = {"count", "next", "previous", "results"}
-PROJECT_LIST_KEYS = {"slug", "title", "organization", "unit", "field", "award", "year", "cover"}
-ORGANIZATION_LIST_KEYS = {"slug", "name", "unit", "award", "year", "cover"}
+# Issue 16: every item says where it comes from (source, honour_year); details carry their figures.
+PROJECT_LIST_KEYS = {"slug", "title", "organization", "unit", "field", "award", "year", "cover", "source", "honour_year"}
+ORGANIZATION_LIST_KEYS = {"slug", "name", "unit", "award", "year", "cover", "source", "honour_year"}
 PROJECT_DETAIL_KEYS = {
     "slug", "title", "organization", "unit", "field", "years_running", "volunteers", "service_hours",
     "activities", "beneficiaries", "introduction", "photos", "award", "year", "certificate_url",
+    "source", "honour_year", "figures",
 }  # fmt: skip
 ORGANIZATION_DETAIL_KEYS = {
-    "slug", "name", "unit", "founded", "volunteers", "brand_projects", "introduction", "photos", "award", "year",
+    "slug", "name", "unit", "founded", "volunteers", "service_hours", "activities", "brand_projects",
+    "introduction", "photos", "award", "year", "source", "honour_year", "figures",
+}  # fmt: skip
+FIGURE_KEYS = {
+    "label", "value", "written", "unit", "prefix", "suffix", "approximate", "display", "as_of", "as_of_text", "source",
 }  # fmt: skip
 UNIT_KEYS = {"code", "name"}
 AWARD_KEYS = {"code", "name"}
@@ -86,6 +92,12 @@ def test_project_detail_keys_and_values(published):
     assert body["activities"] == 1460 and body["beneficiaries"] == 52000
     assert body["years_running"] >= 3
     assert body["certificate_url"] is None  # no certificate issued in this test
+    assert body["source"] == "award" and body["honour_year"] == 2031
+    # The nomination's figures, each with its as-of date and its source.
+    assert all(set(f) == FIGURE_KEYS for f in body["figures"])
+    hours = next(f for f in body["figures"] if f["label"] == "累计服务时长")
+    assert (hours["value"], hours["display"], hours["approximate"]) == ("38000", "3.8万小时", False)
+    assert hours["source"] == "太原市小店区推荐表" and hours["as_of_text"].startswith("截至 ")
     assert [p["caption"] for p in body["photos"]] == ["银龄陪伴助老服务活动现场1", "银龄陪伴助老服务活动现场2"]
 
 
@@ -142,9 +154,11 @@ def test_unpublished_withdrawn_and_non_winning_are_never_visible(office, year, c
     services.exhibition_publish(actor=office, competition=competition)
     titles = {r["title"] for r in get(f"{BASE}/projects/?page_size=100").json()["results"]}
     assert titles == {"银龄陪伴助老服务", "汾河岸线护水行动"}
-    # Non-winners (no award, proposed only, removed) and a category without a hall: no exhibit at all.
-    for key in ("no_award", "proposed", "removed", "person"):
+    # Non-winners (no award, proposed only, removed): no exhibit at all.
+    for key in ("no_award", "proposed", "removed"):
         assert not Exhibit.objects.filter(nomination=year[key]).exists(), key
+    # The 最美志愿者 winner is in its own hall (issue 16), never among the projects.
+    assert [r["name"] for r in get(f"{BASE}/persons/").json()["results"]] == ["最美志愿者丁"]
 
     withdrawn = exhibit_of(year["project_b"])
     services.exhibit_withdraw(actor=office, exhibit=withdrawn, reason="核实发现材料有误")

@@ -36,7 +36,10 @@ def test_publish_before_final_is_refused_with_409(office, competition, xm, units
 
 def test_publish_copies_the_whitelist_of_final_winners_only(office, published):
     exhibits = {e.nomination_id: e for e in Exhibit.objects.all()}
-    assert set(exhibits) == {published["project_a"].pk, published["project_b"].pk, published["organization"].pk}
+    assert set(exhibits) == {
+        published["project_a"].pk, published["project_b"].pk, published["organization"].pk, published["person"].pk,
+    }  # fmt: skip
+    assert exhibits[published["person"].pk].kind == ExhibitKind.PERSON
     project = exhibits[published["project_a"].pk]
     nomination = published["project_a"]
     assert project.kind == ExhibitKind.PROJECT and project.status == ExhibitStatus.PUBLISHED
@@ -66,7 +69,7 @@ def test_publish_is_idempotent_and_keeps_edits_and_withdrawals(office, published
 
     response = api(office).post(PUBLISH.format(competition.pk))
     assert response.status_code == 200
-    assert response.json() == {"created": 0, "kept": 2, "withdrawn": 1, "photos": 0, "warnings": []}
+    assert response.json() == {"created": 0, "kept": 3, "withdrawn": 1, "photos": 0, "warnings": []}
     assert dict(Exhibit.objects.values_list("pk", "slug")) == slugs
     assert ExhibitPhoto.objects.count() == photos
     assert Exhibit.objects.get(pk=project.pk).title == "改过的名称"
@@ -81,7 +84,7 @@ def test_publish_is_idempotent_and_keeps_edits_and_withdrawals(office, published
 def test_publish_in_the_archived_phase_too(office, year):
     Competition.objects.filter(pk=year["competition"].pk).update(phase=Phase.ARCHIVED)
     result = services.exhibition_publish(actor=office, competition=Competition.objects.get(pk=year["competition"].pk))
-    assert len(result.created) == 3
+    assert len(result.created) == 4  # with the 最美志愿者 winner (issue 16)
 
 
 def test_only_the_office_publishes(year, officer, observer):
@@ -243,7 +246,7 @@ def test_edits_are_checked(office, published):
 
 
 def test_staff_read_the_exhibits_others_do_not(office, observer, officer, published):
-    assert api(office).get("/api/v1/exhibits/").json()["count"] == 3
+    assert api(office).get("/api/v1/exhibits/").json()["count"] == 4
     assert api(observer).get("/api/v1/exhibits/?kind=organization").json()["count"] == 1
     assert api(officer).get("/api/v1/exhibits/").status_code == 403
     exhibit = exhibit_of(published["project_a"])
@@ -259,7 +262,7 @@ def test_the_demo_publishes_its_final_winners(office, year):
     entries = AuditEntry.objects.count()
     demo.seed(ctx)  # idempotent: not even an audit entry the second time
     assert AuditEntry.objects.count() == entries
-    assert Exhibit.objects.filter(status=ExhibitStatus.PUBLISHED).count() == 3
+    assert Exhibit.objects.filter(status=ExhibitStatus.PUBLISHED).count() == 4  # with the 最美志愿者 winner
     assert ctx.notes[-1].startswith("云展馆：项目展 2 个、组织展 1 个")
     ctx.competition = None
     demo.seed(ctx)  # nothing to do

@@ -56,6 +56,12 @@ class Command(BaseCommand):
             # One transaction per app: all of its part of the year, or none of it.
             with transaction.atomic():
                 modules[-1].seed(ctx)
+        # The years before the system (issue 16): after the year's exhibition is published.
+        if apps.is_installed("exhibition"):
+            from exhibition import demo_history
+
+            with transaction.atomic():
+                demo_history.seed(ctx)
         # Then, once the whole year is there, each app's ``finish`` (e.g. the demo
         # accounts' e-mail addresses, given last so the replayed year mails nobody).
         for module in modules:
