@@ -1,11 +1,15 @@
-"""The year setup journey of issue 13, in one browser test, clicked and typed as the office
-and a unit officer would.
+"""The year setup journey of issue 13 ("Done when"), in one browser test, clicked and typed
+as the office and a unit officer would.
 
 The office copies the 2022 year to 2023, changes one criterion's points (the
 100-point check refuses, then accepts), enters the National Day holidays and a
-make-up Saturday on the calendar page and sees the 公示's end date move, gives one
-unit its own quota, moves the copied dates (they lie in the past) and opens
-nominations. The officer of that unit signs in and sees the overridden quota.
+make-up Saturday on the calendar page and sees the 公示's end date move, imports
+three judges and two unit officers from the .xlsx template (the dry run names the
+one bad row), gives one unit its own quota, records the centre's 2019 award on the
+past-winner list, moves the copied dates (they lie in the past of today) and opens
+nominations. The new officer of that unit signs in with his one-time password, is
+made to change it, sees the overridden quota, and starts a nomination of the past
+winner, which gets the eligibility warning.
 
 Screenshots at 1280 and 390 px: ``artifacts/year-setup-journey/``.
 """
@@ -20,8 +24,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from competition.enums import Phase, Role
+from competition.enums import EligibilityRule, Phase, Role
 from competition.models import AuditEntry, Competition, JudgeProfile, QuotaOverride, User
+from nominations.enums import Status
+from nominations.models import Nomination, PastWinner
 from tests.browser.office import keep, sign_out
 from tests.factories import (
     PASSWORD,
@@ -77,7 +83,7 @@ def local_input(moment: dt.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login):
+def test_the_office_sets_up_2023_and_a_new_officer_nominates_a_past_winner(page, login):
     tz = timezone.get_current_timezone()
     office = OfficeFactory(username="office-journey")
     # Last year: 评审截止 on 27 September, so the copied year's 公示 would start on
@@ -185,7 +191,23 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     assert QuotaOverride.objects.get(category__competition=year, unit=chengguan).nomination_quota == 3
     keep(page, DIR, "07-quota-override", phone=True)
 
-    # 6. Open nominations: the console's next step leads to the dates page, which says why
+    # 6. The centre's 2019 award as 最佳志愿服务组织, won before this system, goes on the
+    #    past-winner list.
+    page.goto(f"/judging/office/{year.pk}/")
+    page.locator("#pages").get_by_role("link", name="往年获奖名单").click()
+    expect(page.get_by_role("heading", name="往年获奖名单")).to_be_visible()
+    record = page.locator("#past-winner-new")
+    record.get_by_label("年度").fill("2019")
+    record.get_by_label("奖项").select_option(label="最佳志愿服务组织")
+    record.get_by_label("名称（项目或组织）").fill(CENTRE)
+    record.get_by_label("推荐单位").fill("太原市城乡管理局")
+    record.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text(f"已记录：2019 年度最佳志愿服务组织“{CENTRE}”")
+    expect(page.locator("#past-winner-list")).to_contain_text(CENTRE)
+    assert PastWinner.objects.filter(year=2019, category_code="ZZ", title=CENTRE).count() == 1
+    keep(page, DIR, "08-past-winner", phone=True)
+
+    # 7. Open nominations: the console's next step leads to the dates page, which says why
     #    not yet (the copied dates lie in the past); the office moves them and opens.
     page.goto(f"/judging/office/{year.pk}/")
     expect(page.locator("#next-step")).to_contain_text("下一步：完成年度设置并开放申报")
@@ -193,7 +215,7 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     expect(page.get_by_role("heading", name="2023年度日期与开放申报")).to_be_visible()
     expect(page.get_by_label("申报截止")).to_have_value("2023-08-31T17:00")
     expect(page.locator("#open-refusal")).to_have_text("还不能开放申报：申报截止时间已过，请先修改申报时间再开始申报。")
-    keep(page, DIR, "08-dates-copied", phone=True)
+    keep(page, DIR, "09-dates-copied", phone=True)
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     opens, closes, judged = today, today + dt.timedelta(days=30, hours=17), today + dt.timedelta(days=60, hours=17)
     page.get_by_label("申报开始").fill(local_input(opens))
@@ -202,7 +224,7 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     page.get_by_role("button", name="保存日期").click()
     expect(page.locator(".messages")).to_contain_text("日期已保存")
     expect(page.locator("#open-ready")).to_be_visible()
-    keep(page, DIR, "09-dates-ready", phone=True)  # docs/images/01-open-competition.png
+    keep(page, DIR, "10-dates-ready", phone=True)  # docs/images/01-open-competition.png
     page.get_by_role("button", name="开放申报").click()
     expect(page.locator(".messages")).to_contain_text(
         f"已开放申报：各推荐单位可在 {opens:%Y-%m-%d %H:%M} 至 {closes:%Y-%m-%d %H:%M} 新建和提交推荐。"
@@ -211,16 +233,16 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     year.refresh_from_db()
     assert year.phase == Phase.NOMINATING and year.nominations_close == closes
     assert AuditEntry.objects.filter(action="competition.advance", object_id=str(year.pk)).count() == 1
-    keep(page, DIR, "10-nominations-open", phone=True)
+    keep(page, DIR, "11-nominations-open", phone=True)
     sign_out(page)
 
-    # 7. 王刚, the new officer of 市城乡管理局, signs in with the one-time password, is held on
+    # 8. 王刚, the new officer of 市城乡管理局, signs in with the one-time password, is held on
     #    the password page until he sets his own, and sees his unit's 3 places.
     login(page, "wanggang", one_time)
     expect(page.locator("#must-change-password")).to_be_visible()
     page.goto("/nominations/")
     expect(page).to_have_url(re.compile(r"/accounts/password/$"))
-    keep(page, DIR, "11-must-change-password", phone=True)
+    keep(page, DIR, "12-must-change-password", phone=True)
     page.get_by_label("原密码").fill(one_time)
     page.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("再次输入新密码").fill(NEW_PASSWORD)
@@ -233,4 +255,24 @@ def test_the_office_sets_up_2023_from_2022_and_a_unit_sees_its_quota(page, login
     quota = block.locator("table.quota-table tbody tr")
     expect(quota.filter(has_text="最佳志愿服务组织").locator("td").nth(1)).to_have_text("3")
     expect(quota.filter(has_text="最佳志愿服务项目").locator("td").nth(1)).to_have_text("3")
-    keep(page, DIR, "12-officer-quota", phone=True)
+    keep(page, DIR, "13-officer-quota", phone=True)
+
+    # 9. 王刚 starts a nomination of the centre for 最佳志愿服务组织: as soon as its name is
+    #    typed (the draft saves itself), the form warns that it won this award in 2019.
+    quota.filter(has_text="最佳志愿服务组织").get_by_role("link", name="新建推荐").click()
+    expect(page.get_by_role("heading", name="新建推荐：最佳志愿服务组织")).to_be_visible()
+    page.wait_for_load_state("load")  # the form's scripts are running before he types
+    page.get_by_label("组织名称").fill(CENTRE)
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"已自动保存 \d{2}:\d{2}"))
+    page.wait_for_url(re.compile(r"/nominations/\d+/edit/$"))
+    expect(page.locator("#warnings-card")).to_be_visible()
+    expect(page.locator("#warnings")).to_contain_text("已于 2019 年度获评“最佳志愿服务组织”。")
+    expect(page.get_by_text("本单位“最佳志愿服务组织”名额 3 个")).to_be_visible()
+    nomination = Nomination.objects.get(competition=year, title=CENTRE)
+    assert nomination.unit == chengguan and nomination.status == Status.DRAFT
+    assert [w["code"] for w in nomination.warnings] == [EligibilityRule.PAST_WINNER]
+    keep(page, DIR, "14-past-winner-warning", phone=True)
+    page.locator(".site-header").get_by_role("link", name="本单位推荐").click()
+    row = page.locator(f"#competition-{year.pk} table.nomination-table tr", has_text=CENTRE)
+    expect(row).to_contain_text("已于 2019 年度获评“最佳志愿服务组织”。")
+    keep(page, DIR, "15-officer-list", phone=True)
