@@ -271,6 +271,13 @@ def test_the_office_sets_up_2023_and_a_new_officer_nominates_a_past_winner(page,
     nomination = Nomination.objects.get(competition=year, title=CENTRE)
     assert nomination.unit == chengguan and nomination.status == Status.DRAFT
     assert [w["code"] for w in nomination.warnings] == [EligibilityRule.PAST_WINNER]
+    # The centre's supervising body typed beside its name: still the same past winner.
+    with page.expect_response(lambda r: "/api/v1/nominations/" in r.url and r.request.method == "PATCH"):
+        page.get_by_label("业务主管单位").fill("太原市城乡管理局")
+    expect(page.locator("#warnings")).to_contain_text("已于 2019 年度获评“最佳志愿服务组织”。")
+    nomination.refresh_from_db()
+    assert nomination.organization == "太原市城乡管理局"
+    assert [w["code"] for w in nomination.warnings] == [EligibilityRule.PAST_WINNER]
     keep(page, DIR, "14-past-winner-warning", phone=True)
     page.locator(".site-header").get_by_role("link", name="本单位推荐").click()
     row = page.locator(f"#competition-{year.pk} table.nomination-table tr", has_text=CENTRE)
