@@ -22,7 +22,7 @@ from .enums import ExhibitKind, ExhibitStatus
 from .models import Exhibit, ExhibitPhoto
 from .templatetags.exhibition_tags import media
 
-FIXED = ["slug", "kind", "year", "award_name", "unit_name", "status", "withdrawn_reason", "withdrawn_at", "published_at", "public_page"]
+FIXED = ["slug", "kind", "source", "year", "honour_year", "award_name", "unit_name", "status", "withdrawn_reason", "withdrawn_at", "published_at", "public_page"]
 
 
 class ExhibitPhotoInline(RoleInline, admin.TabularInline):
@@ -62,7 +62,7 @@ class PublishForm(forms.Form):
 class ExhibitAdmin(RoleAdmin):
     list_display = ["year", "kind", "title", "unit_name", "award_name", "status", "updated_at"]
     list_display_links = ["title"]
-    list_filter = ["year", "kind", "status"]
+    list_filter = ["year", "kind", "source", "status"]
     search_fields = ["title", "organization", "unit_name", "slug"]
     inlines = [ExhibitPhotoInline]
     actions = ["withdraw", "restore"]
@@ -87,7 +87,11 @@ class ExhibitAdmin(RoleAdmin):
     def public_page(self, obj):
         if not obj.pk or obj.status != ExhibitStatus.PUBLISHED:
             return "—（未展出）"
-        name = "exhibition:project" if obj.kind == ExhibitKind.PROJECT else "exhibition:organization"
+        name = {ExhibitKind.PROJECT: "exhibition:project", ExhibitKind.ORGANIZATION: "exhibition:organization"}.get(
+            obj.kind
+        )
+        if name is None:
+            return "—（该展厅的页面尚未建成）"
         url = reverse(name, args=[obj.slug])
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, url)
 

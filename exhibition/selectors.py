@@ -164,6 +164,7 @@ def years_on_show() -> list[dict]:
     """Per year, newest first: how many exhibits each hall shows."""
     rows = (
         public_exhibits()
+        .filter(kind__in=[ExhibitKind.PROJECT, ExhibitKind.ORGANIZATION])
         .values("year")
         .annotate(
             projects=Count("id", filter=Q(kind=ExhibitKind.PROJECT)),

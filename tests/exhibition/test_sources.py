@@ -313,3 +313,52 @@ def test_persons_and_communities_have_their_halls_with_etags(office, published):
     assert api().get(f"{BASE}/persons/").json()["count"] == 0
     exhibit.refresh_from_db()
     assert exhibit.status == ExhibitStatus.WITHDRAWN
+
+
+# --------------------------------------------------------------------------- office pages
+
+
+def test_the_office_shows_a_recommended_project_from_its_page(office, observer, published, client):
+    url = f"/exhibition/office/competitions/{published['competition'].pk}/recommended/"
+    client.force_login(observer)
+    page = client.get(url).content.decode()
+    assert "未获奖的项目甲" in page and "银龄陪伴助老服务" not in page  # winners are published, not recommended
+    assert 'name="nomination"' not in page
+    assert client.post(url, {"nomination": published["no_award"].pk}).status_code == 403
+    client.force_login(office)
+    response = client.post(url, {"nomination": published["no_award"].pk}, follow=True)
+    assert "已在云展馆展出推荐项目“未获奖的项目甲”" in response.content.decode()
+    assert Exhibit.objects.get(nomination=published["no_award"]).source == ExhibitSource.RECOMMENDED
+    again = client.post(url, {"nomination": published["no_award"].pk}, follow=True).content.decode()
+    assert "该项目已在云展馆展出" in again
+
+
+def test_the_office_enters_a_historic_exhibit_with_a_photo_and_edits_its_figures(office, competition, zz, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(office)
+    bad = client.post("/exhibition/office/history/", {"year": "2019", "award_code": "ZZ", "title": ""})
+    assert bad.status_code == 200 and "名称：请填写。" in bad.content.decode()
+    response = client.post(
+        "/exhibition/office/history/",
+        {
+            "year": "2019", "award_code": "ZZ", "title": CENTRE, "unit_name": "太原市城乡管理局",
+            "photo": SimpleUploadedFile("c.jpg", photo_bytes(), content_type="image/jpeg"), "caption": "街头",
+        },
+    )  # fmt: skip
+    exhibit = Exhibit.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/exhibition/office/exhibits/{exhibit.pk}/"
+    assert exhibit.photos.get().caption == "街头"
+    form = {
+        "action": "figures", "fig-TOTAL_FORMS": "2", "fig-INITIAL_FORMS": "0", "fig-MIN_NUM_FORMS": "0",
+        "fig-MAX_NUM_FORMS": "20",
+        "fig-0-label": "志愿服务时长", "fig-0-written": "10.41万", "fig-0-suffix": "余", "fig-0-unit": "小时",
+        "fig-0-as_of": "2022-12", "fig-0-source": "平台记录",
+    }  # fmt: skip
+    missing = client.post(f"/exhibition/office/exhibits/{exhibit.pk}/", form | {"fig-0-source": ""}, follow=True)
+    assert "第 1 项数据的来源：请填写" in missing.content.decode() and not exhibit.figures.exists()
+    client.post(f"/exhibition/office/exhibits/{exhibit.pk}/", form)
+    [figure] = exhibit.figures.all()
+    assert figure.display == "10.41万余小时" and figure.approximate and figure.value == Decimal(104100)
+    page = client.get(f"/exhibition/organizations/{exhibit.slug}/").content.decode()
+    assert "截至 2022年12月 · 平台记录" in page and "2019年获评 · 太原市学雷锋最佳志愿服务组织" in page
