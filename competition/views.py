@@ -165,6 +165,7 @@ def calendar(request, pk: int):
         "competition/calendar.html",
         {
             "competition": competition,
+            "tab": "calendar",  # one of the year setup pages' tabs
             "form": form,
             "suggestion_error": suggestion_error,
             "trial": _publicity_trial(competition, request.GET.get("published") or request.POST.get("published")),
