@@ -261,7 +261,6 @@ def test_the_office_sets_up_2023_and_a_new_officer_nominates_a_past_winner(page,
     #    typed (the draft saves itself), the form warns that it won this award in 2019.
     quota.filter(has_text="最佳志愿服务组织").get_by_role("link", name="新建推荐").click()
     expect(page.get_by_role("heading", name="新建推荐：最佳志愿服务组织")).to_be_visible()
-    page.wait_for_load_state("load")  # the form's scripts are running before he types
     page.get_by_label("组织名称").fill(CENTRE)
     expect(page.locator("#autosave-status")).to_have_text(re.compile(r"已自动保存 \d{2}:\d{2}"))
     page.wait_for_url(re.compile(r"/nominations/\d+/edit/$"))

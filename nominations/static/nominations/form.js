@@ -77,6 +77,19 @@ function start(form) {
 
   // ------------------------------------------------------------------ autosave
 
+  // What was typed before this script ran (a quick typist on a slow line, or the
+  // browser restoring the form) differs from the values the page was served with:
+  // it is saved as soon as the script runs, not only after the next keystroke.
+  function changedSinceServed(input) {
+    if (input.type === "checkbox" || input.type === "radio") return input.checked !== input.defaultChecked;
+    if (input.tagName === "SELECT") {
+      const served = Array.from(input.options).find((o) => o.defaultSelected) || input.options[0];
+      return served ? input.value !== served.value : false;
+    }
+    return input.value !== input.defaultValue;
+  }
+  const typedEarly = windowOpen && inputs().some(changedSinceServed);
+
   const autosave = new Autosave({
     snapshot: () => JSON.stringify(payload()),
     send: (options) => {
@@ -87,7 +100,7 @@ function start(form) {
     offlineRetry: 10000,
     stopped: !windowOpen,
     // Errors the server rendered are still to be corrected: the first save sends everything.
-    saved: !(state.id && form.querySelector(".has-error")),
+    saved: !(state.id && form.querySelector(".has-error")) && !typedEarly,
   });
 
   function stop(message, withReload) {
@@ -248,6 +261,7 @@ function start(form) {
     autosave.save({ force: true });
   });
   autosave.saveOnLeave();
+  if (typedEarly) autosave.schedule(400);
 
   if (submitForm) {
     submitForm.addEventListener("submit", (event) => {
