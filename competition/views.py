@@ -1,5 +1,6 @@
 """Web pages of the foundation: sign-in, the home page."""
 
+from datetime import date, timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -9,11 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 
 from . import selectors, services
 from .enums import Phase
 from .exceptions import ApplicationError, ValidationFailed
 from .forms import PasswordChangeForm, ThrottledAuthenticationForm
+from .workdays import publicity_period
 
 
 class LoginView(auth_views.LoginView):
@@ -145,7 +150,9 @@ def calendar(request, pk: int):
                 add_service_errors(form, exc)
             else:
                 messages.success(request, "工作日历已保存，公示期将按新的日历计算。")
-                return redirect("competition-calendar", pk=competition.pk)
+                published = request.POST.get("published", "")
+                url = reverse("competition-calendar", args=[competition.pk])
+                return redirect(f"{url}?{urlencode({'published': published})}" if published else url)
     else:
         form = CalendarForm(
             initial={
@@ -156,5 +163,34 @@ def calendar(request, pk: int):
     return render(
         request,
         "competition/calendar.html",
-        {"competition": competition, "form": form, "suggestion_error": suggestion_error},
+        {
+            "competition": competition,
+            "tab": "calendar",  # one of the year setup pages' tabs
+            "form": form,
+            "suggestion_error": suggestion_error,
+            "trial": _publicity_trial(competition, request.GET.get("published") or request.POST.get("published")),
+        },
     )
+
+
+def _publicity_trial(competition, published: str | None) -> dict:
+    """The 公示 period the saved calendar gives for a publication day (by default the day
+    after 评审截止), so that the office sees what a holiday or a make-up day changes."""
+    default = timezone.localtime(competition.judging_close).date() + timedelta(days=1)
+    error = ""
+    day = default
+    if published:
+        try:
+            day = date.fromisoformat(published.strip())
+        except ValueError:
+            error = f"公示发布日期：“{published}”不是日期，请按 {default:%Y-%m-%d} 的格式填写。已按默认日期试算。"
+    starts, ends = publicity_period(day, competition.publicity_working_days, competition.holidays, competition.workdays)
+    return {
+        "published": day,
+        "default": default,
+        "is_default": day == default,
+        "starts": starts,
+        "ends": ends,
+        "days": competition.publicity_working_days,
+        "error": error,
+    }

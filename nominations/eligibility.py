@@ -67,9 +67,12 @@ def check(nomination: Nomination) -> list[Finding]:
     if key and not key.startswith("|"):
         year = nomination.competition.year
         if category.exclude_past_winners:
+            # A winner recorded by its name alone (an organisation's unit may be left
+            # blank on the past-winner list) matches that name beside any unit.
+            by_name = key.split("|", 1)[0] + "|"
             past = (
                 PastWinner.objects.filter(
-                    normalized_key=key, category_code=category.code, year__lt=year
+                    normalized_key__in={key, by_name}, category_code=category.code, year__lt=year
                 )
                 .order_by("-year")
                 .values_list("year", flat=True)

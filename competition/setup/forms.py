@@ -135,3 +135,39 @@ class SealForm(forms.Form):
 CriterionFormSet = forms.formset_factory(CriterionRowForm, extra=0, can_delete=True)
 RoundFormSet = forms.formset_factory(RoundRowForm, extra=0, can_delete=True)
 IssuerFormSet = forms.formset_factory(IssuerRowForm, extra=0, can_delete=True)
+
+
+LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+
+
+def _moment(label: str, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        help_text=help_text,
+        input_formats=[LOCAL_MINUTE, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_MINUTE),
+        error_messages={"required": f"{label}：请填写日期和时间。", "invalid": f"{label}：请填写有效的日期和时间。"},
+    )
+
+
+class DatesForm(forms.Form):
+    nominations_open = _moment("申报开始", "从此时起推荐单位可以新建和提交推荐。")
+    nominations_close = _moment("申报截止", "截止后不能再修改或提交推荐。")
+    judging_close = _moment("评审截止", "公示期试算默认从其次日起算。")
+    publicity_working_days = forms.IntegerField(
+        label="公示期（工作日）",
+        min_value=1,
+        max_value=30,
+        error_messages={
+            "required": "公示期（工作日）：请填写天数。",
+            "invalid": "公示期（工作日）：请填写整数。",
+            "min_value": "公示期（工作日）：至少 1 个工作日。",
+            "max_value": "公示期（工作日）：不超过 30 个工作日。",
+        },
+    )
+
+    FIELDS = ["nominations_open", "nominations_close", "judging_close", "publicity_working_days"]
+
+    @classmethod
+    def initial_of(cls, competition) -> dict:
+        return {name: getattr(competition, name) for name in cls.FIELDS}

@@ -29,6 +29,7 @@ from ..services import (
     CATEGORY_FIELDS,
     ROUND_FIELDS,
     competition_structure,
+    competition_update,
     issuer_seal_set,
     structure_item_delete,
     structure_item_save,
@@ -616,3 +617,51 @@ def issuer_seal_upload(*, actor: User, issuer: Issuer, upload) -> Issuer:
     name = f"seal-{issuer.competition.year}-{issuer.pk}-{hashlib.sha256(data).hexdigest()[:8]}.png"
     return issuer_seal_set(actor=actor, issuer=issuer, seal=ContentFile(data, name=name))
 
+
+
+# --------------------------------------------------------------------------- dates, and opening nominations
+
+DATE_PHASES = (Phase.DRAFT, Phase.NOMINATING)
+
+
+def dates_refusal(competition: Competition) -> str | None:
+    """Why the year's dates cannot change on the dates page now, or None (筹备 and 申报:
+    a deadline may still be moved while units nominate)."""
+    if competition.phase not in DATE_PHASES:
+        return f"活动已进入“{Phase(competition.phase).label}”阶段，申报和评审日期不能再修改。"
+    return None
+
+
+@transaction.atomic
+def competition_dates_set(
+    *,
+    actor: User,
+    competition: Competition,
+    nominations_open: dt.datetime,
+    nominations_close: dt.datetime,
+    judging_close: dt.datetime,
+    publicity_working_days: int,
+) -> Competition:
+    """The year's 申报开始/截止, 评审截止 and the 公示's length in working days.
+
+    The order of the dates is checked (and audited) by ``competition_update``.
+    """
+    require(is_office, actor, message="只有组委会办公室可以修改年度日期。")
+    competition = _locked(competition)
+    refused = dates_refusal(competition)
+    if refused:
+        raise Conflict(refused, code="competition_dates_frozen")
+    if not isinstance(publicity_working_days, int) or not 1 <= publicity_working_days <= 30:
+        raise ValidationFailed(
+            fields={"publicity_working_days": ["公示期（工作日）：应为 1 到 30 之间的整数。"]}
+        )
+    return competition_update(
+        actor=actor,
+        competition=competition,
+        data={
+            "nominations_open": nominations_open,
+            "nominations_close": nominations_close,
+            "judging_close": judging_close,
+            "publicity_working_days": publicity_working_days,
+        },
+    )

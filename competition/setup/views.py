@@ -17,16 +17,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from .. import phases
+from ..enums import Phase
 from ..exceptions import ApplicationError, Forbidden, ValidationFailed
 from ..models import Category, Competition, Issuer, QuotaOverride, Unit
 from ..rules import can_read_all, is_office
+from ..services import competition_advance
 from ..views import chinese_error_pages, flash_error
 from . import services
 from .forms import (
     CategoryForm,
     CriterionFormSet,
+    DatesForm,
     IssuerFormSet,
     QuotaOverridesForm,
     RoundFormSet,
@@ -431,3 +436,60 @@ def seal_image(request, pk: int, issuer: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# --------------------------------------------------------------------------- dates, and opening nominations
+
+
+@_reader
+@require_http_methods(["GET", "POST"])
+def dates(request, pk: int):
+    """The year's dates (editable in 筹备 and 申报) and, in 筹备, the button that opens
+    nominations once every guard of that step holds (the guards' reason shown before)."""
+    competition = get_object_or_404(Competition, pk=pk)
+    state = _state(request, competition, "dates")
+    dates_frozen = services.dates_refusal(competition)
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = DatesForm(request.POST if action == "dates" else None, initial=DatesForm.initial_of(competition))
+    status = 200
+    if action == "dates":
+        if form.is_valid():
+            try:
+                services.competition_dates_set(actor=request.user, competition=competition, **form.cleaned_data)
+            except ValidationFailed as exc:
+                _service_errors(form, exc)
+            except ApplicationError as exc:
+                flash_error(request, exc)
+                return redirect("setup:dates", pk=competition.pk)
+            else:
+                messages.success(request, "日期已保存。")
+                return redirect("setup:dates", pk=competition.pk)
+        status = 400
+    elif action == "open":
+        try:
+            competition = competition_advance(actor=request.user, competition=competition, to=Phase.NOMINATING)
+        except ApplicationError as exc:
+            flash_error(request, exc)
+        else:
+            opens = timezone.localtime(competition.nominations_open)
+            closes = timezone.localtime(competition.nominations_close)
+            messages.success(
+                request,
+                f"已开放申报：各推荐单位可在 {opens:%Y-%m-%d %H:%M} 至 {closes:%Y-%m-%d %H:%M} 新建和提交推荐。",
+            )
+        return redirect("setup:dates", pk=competition.pk)
+    if dates_frozen or state["observer"]:
+        _disable(form)
+    open_refusal = phases.refusal(competition, Phase.NOMINATING) if competition.phase == Phase.DRAFT else None
+    return render(
+        request,
+        "competition/setup/dates.html",
+        {
+            **state,
+            "form": form,
+            "dates_frozen": dates_frozen,
+            "dates_editable": dates_frozen is None and not state["observer"],
+            "open_refusal": open_refusal,
+        },
+        status=status,
+    )

@@ -142,6 +142,7 @@ def next_step(state: YearState) -> Step:
 
 # key -> (URL name, what it takes: "round", "competition" or "" for nothing).
 STEP_URLS: dict[str, tuple[str, str]] = {
+    "setup": ("setup:dates", "competition"),
     "review": ("nominations:review", ""),
     "assign": ("judging:console:assign", "round"),
     "progress": ("judging:progress", "round"),
@@ -197,6 +198,7 @@ ENTRIES: list[Entry] = [
     Entry("年度设置", "评审轮次", "setup:rounds"),
     Entry("年度设置", "工作日历（节假日与调休）", "competition-calendar"),
     Entry("年度设置", "颁发单位与印章", "setup:issuers"),
+    Entry("年度设置", "日期与开放申报", "setup:dates"),
     Entry("年度设置", "往年获奖名单", "nominations:past-winners", takes=""),
     Entry("单位与账号", "推荐单位", "people:units", takes=""),
     Entry("单位与账号", "账号", "people:accounts", takes=""),

@@ -402,6 +402,7 @@ def page_urls(competition):
         reverse("setup:rubric", args=[competition.pk, category.pk]),
         reverse("setup:rounds", args=[competition.pk]),
         reverse("setup:issuers", args=[competition.pk]),
+        reverse("setup:dates", args=[competition.pk]),
     ]
 
 

@@ -77,14 +77,18 @@ function start(form) {
 
   // ------------------------------------------------------------------ autosave
 
-  // What the officer typed before this script ran (a slow connection, a quick typist):
-  // the page then already differs from what the server rendered, and must be saved.
-  function changedFromDefault(input) {
+  // What was typed before this script ran (a quick typist on a slow line, or the
+  // browser restoring the form) differs from the values the page was served with:
+  // it is saved as soon as the script runs, not only after the next keystroke.
+  function changedSinceServed(input) {
     if (input.type === "checkbox" || input.type === "radio") return input.checked !== input.defaultChecked;
-    if (input.tagName === "SELECT") return Array.from(input.options).some((o) => o.selected !== o.defaultSelected);
+    if (input.tagName === "SELECT") {
+      const served = Array.from(input.options).find((o) => o.defaultSelected) || input.options[0];
+      return served ? input.value !== served.value : false;
+    }
     return input.value !== input.defaultValue;
   }
-  const typedEarly = windowOpen && inputs().some(changedFromDefault);
+  const typedEarly = windowOpen && inputs().some(changedSinceServed);
 
   const autosave = new Autosave({
     snapshot: () => JSON.stringify(payload()),
@@ -96,7 +100,7 @@ function start(form) {
     offlineRetry: 10000,
     stopped: !windowOpen,
     // Errors the server rendered are still to be corrected: the first save sends everything.
-    saved: !typedEarly && !(state.id && form.querySelector(".has-error")),
+    saved: !(state.id && form.querySelector(".has-error")) && !typedEarly,
   });
 
   function stop(message, withReload) {
@@ -331,7 +335,6 @@ function startAttachments({ state, autosave, refreshChecklist, urlFor }) {
     meta.appendChild(document.createTextNode(" "));
     meta.appendChild(el("a", { className: "name", href: a.download_url }, a.original_name || "（未命名文件）"));
     meta.appendChild(el("span", { className: "muted size" }, sizeText(a.size || 0)));
-    if (a.form_version) meta.appendChild(el("span", { className: "small muted form-version" }, "推荐表版本码 " + a.form_version));
     if (a.caption) meta.appendChild(el("div", { className: "caption" }, a.caption));
     item.appendChild(meta);
     const del = el("button", { type: "button", className: "secondary small", "data-delete-url": urlFor(attachments.dataset.attachmentUrl, a.id) }, "删除");
@@ -398,8 +401,6 @@ function startAttachments({ state, autosave, refreshChecklist, urlFor }) {
       return request("POST", urlFor(attachments.dataset.uploadUrl, state.id), data);
     }).then((response) => readJson(response).then((json) => {
       if (response.status === 201) {
-        // A new stamped form replaces the old one on the server: the same here.
-        if (json.kind === "stamped_form") list.querySelectorAll(".kind-stamped_form").forEach((old) => old.remove());
         list.appendChild(renderAttachment(json));
         syncEmpty();
         uploadStatus.textContent = "已上传：" + (json.original_name || file.name);
