@@ -100,7 +100,7 @@ function start(form) {
     offlineRetry: 10000,
     stopped: !windowOpen,
     // Errors the server rendered are still to be corrected: the first save sends everything.
-    saved: !(state.id && form.querySelector(".has-error")) && !typedEarly,
+    saved: !typedEarly && !(state.id && form.querySelector(".has-error")),
   });
 
   function stop(message, withReload) {
@@ -335,6 +335,7 @@ function startAttachments({ state, autosave, refreshChecklist, urlFor }) {
     meta.appendChild(document.createTextNode(" "));
     meta.appendChild(el("a", { className: "name", href: a.download_url }, a.original_name || "（未命名文件）"));
     meta.appendChild(el("span", { className: "muted size" }, sizeText(a.size || 0)));
+    if (a.form_version) meta.appendChild(el("span", { className: "small muted form-version" }, "推荐表版本码 " + a.form_version));
     if (a.caption) meta.appendChild(el("div", { className: "caption" }, a.caption));
     item.appendChild(meta);
     const del = el("button", { type: "button", className: "secondary small", "data-delete-url": urlFor(attachments.dataset.attachmentUrl, a.id) }, "删除");
@@ -401,6 +402,8 @@ function startAttachments({ state, autosave, refreshChecklist, urlFor }) {
       return request("POST", urlFor(attachments.dataset.uploadUrl, state.id), data);
     }).then((response) => readJson(response).then((json) => {
       if (response.status === 201) {
+        // A new stamped form replaces the old one on the server: the same here.
+        if (json.kind === "stamped_form") list.querySelectorAll(".kind-stamped_form").forEach((old) => old.remove());
         list.appendChild(renderAttachment(json));
         syncEmpty();
         uploadStatus.textContent = "已上传：" + (json.original_name || file.name);
