@@ -140,10 +140,6 @@ def _row_figures(values: dict, report: RowReport) -> list[dict]:
     return out
 
 
-class _Rollback(Exception):
-    pass
-
-
 def summary(result: ImportResult) -> str:
     wrong = len(result.wrong_rows)
     if result.errors or wrong:
@@ -165,62 +161,56 @@ def import_history(*, actor: User, content: bytes, photos: bytes | None = None, 
     result = ImportResult(dry_run=dry_run, errors=list(problems))
     awards = past_winners.known_awards()
     seen: dict[tuple, int] = {}
-    try:
-        with transaction.atomic():
-            for parsed in rows:
-                values = parsed.values
-                if isinstance(values.get("as_of"), dt.datetime):
-                    values["as_of"] = values["as_of"].date()
-                report = RowReport(sheet=SHEET, row=parsed.row, title=str(values.get("title") or ""), cells=parsed.cells)
-                result.rows.append(report)
-                data = {k: ("" if values.get(k) is None else values[k]) for k in source_services.HISTORIC_FIELDS if k in values}
-                try:
-                    source_services.clean_historic(data, awards=awards)
-                except ValidationFailed as exc:
-                    for name, messages in exc.fields.items():
-                        for message in messages:
-                            report.add(name, message)
-                figures = _row_figures(values, report)
-                if figures and not values.get("as_of"):
-                    report.add("as_of", "数据截至：填写了数据时，请填写截至时间，如 2022-12。")
-                elif figures and not isinstance(values["as_of"], dt.date) and figure_text.parse_as_of(str(values["as_of"])) is None:
-                    report.add("as_of", f"数据截至：“{values['as_of']}”不是年、年月或日期（如 2022-12）。")
-                if figures and not values.get("source"):
-                    report.add("source", "数据来源：填写了数据时，请填写来源，如“太原志愿者”平台记录。")
-                images = []
-                for name in SPLIT.split(str(values.get("photos") or "")):
-                    name = name.strip()
-                    if not name:
-                        continue
-                    data_bytes = archive.read(name)
-                    if data_bytes is None:
-                        report.add("photos", f"照片：压缩包中没有“{name}”。" if archive.archive else f"照片：“{name}”需要随表上传照片压缩包（ZIP）。")
-                        continue
-                    images.append((data_bytes, str(values.get("caption") or values.get("title") or "")))
-                if images and not report.errors:
-                    try:
-                        source_services._clean_photos(images, str(values.get("title") or ""))
-                    except ValidationFailed:
-                        report.add("photos", "照片：不是可用的 JPEG 或 PNG 图片。")
-                key = (str(values.get("year")), str(values.get("award_code")), str(values.get("title")))
-                if key in seen:
-                    report.add("title", f"名称：与第 {seen[key]} 行重复（同一年度、同一奖项、同一名称）。")
-                seen.setdefault(key, parsed.row)
-                if report.errors:
+    with transaction.atomic():
+        for parsed in rows:
+            values = parsed.values
+            if isinstance(values.get("as_of"), dt.datetime):
+                values["as_of"] = values["as_of"].date()
+            report = RowReport(sheet=SHEET, row=parsed.row, title=str(values.get("title") or ""), cells=parsed.cells)
+            result.rows.append(report)
+            data = {k: ("" if values.get(k) is None else values[k]) for k in source_services.HISTORIC_FIELDS if k in values}
+            try:
+                source_services.clean_historic(data, awards=awards)
+            except ValidationFailed as exc:
+                for name, messages in exc.fields.items():
+                    for message in messages:
+                        report.add(name, message)
+            figures = _row_figures(values, report)
+            if figures and not values.get("as_of"):
+                report.add("as_of", "数据截至：填写了数据时，请填写截至时间，如 2022-12。")
+            elif figures and not isinstance(values["as_of"], dt.date) and figure_text.parse_as_of(str(values["as_of"])) is None:
+                report.add("as_of", f"数据截至：“{values['as_of']}”不是年、年月或日期（如 2022-12）。")
+            if figures and not values.get("source"):
+                report.add("source", "数据来源：填写了数据时，请填写来源，如“太原志愿者”平台记录。")
+            images = []
+            for name in SPLIT.split(str(values.get("photos") or "")):
+                name = name.strip()
+                if not name:
                     continue
-                try:
-                    exhibit = source_services.exhibit_historic_create(actor=actor, data=data, figures=figures, photos=images)
-                except ApplicationError as exc:
-                    for name, messages in (exc.fields or {"title": [exc.message]}).items():
-                        for message in messages:
-                            report.add(name, message)
+                data_bytes = archive.read(name)
+                if data_bytes is None:
+                    report.add("photos", f"照片：压缩包中没有“{name}”。" if archive.archive else f"照片：“{name}”需要随表上传照片压缩包（ZIP）。")
                     continue
-                report.id = exhibit.pk
-                result.created.append(exhibit.pk)
-            if dry_run or result.errors or result.wrong_rows:
-                raise _Rollback
-    except _Rollback:
-        result.created = []
-        for report in result.rows:
-            report.id = None
+                images.append((data_bytes, str(values.get("caption") or values.get("title") or "")))
+            if images and not report.errors:
+                try:
+                    source_services._clean_photos(images, str(values.get("title") or ""))
+                except ValidationFailed:
+                    report.add("photos", "照片：不是可用的 JPEG 或 PNG 图片。")
+            key = (str(values.get("year")), str(values.get("award_code")), str(values.get("title")))
+            if key in seen:
+                report.add("title", f"名称：与第 {seen[key]} 行重复（同一年度、同一奖项、同一名称）。")
+            seen.setdefault(key, parsed.row)
+            if report.errors:
+                continue
+            try:
+                exhibit = source_services.exhibit_historic_create(actor=actor, data=data, figures=figures, photos=images)
+            except ApplicationError as exc:
+                report.add_refusal(exc)
+                continue
+            report.id = exhibit.pk
+            result.created.append(exhibit.pk)
+        if dry_run or result.errors or result.wrong_rows:
+            transaction.set_rollback(True)  # a dry run, or a wrong row: nothing is written
+            result.forget_writes()
     return result

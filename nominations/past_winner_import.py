@@ -57,10 +57,6 @@ def summary(result: ImportResult) -> str:
     return f"已导入 {len(result.created)} 条往年获奖记录" + (f"，{skipped} 行已在名单中，已跳过。" if skipped else "。")
 
 
-class _Rollback(Exception):
-    pass
-
-
 def import_past_winners(*, actor: User, content: bytes, dry_run: bool = True) -> ImportResult:
     """Import the workbook, or (dry run) report what it would do. Nothing is written when any row is wrong."""
     require(is_office, actor, message=past_winners.OFFICE_ONLY)
@@ -68,42 +64,36 @@ def import_past_winners(*, actor: User, content: bytes, dry_run: bool = True) ->
     result = ImportResult(dry_run=dry_run, errors=problems)
     awards = past_winners.known_awards()
     seen: dict[tuple, int] = {}
-    try:
-        with transaction.atomic():
-            for parsed in rows:
-                report = RowReport(sheet=SHEET, row=parsed.row, title=str(parsed.values.get("title") or ""), cells=parsed.cells)
-                result.rows.append(report)
-                data = {k: ("" if v is None else v) for k, v in parsed.values.items()}
-                try:
-                    cleaned = past_winners.clean(data, awards=awards)
-                except ValidationFailed as exc:
-                    for name, messages in exc.fields.items():
-                        for message in messages:
-                            report.add(name, message)
-                    continue
-                key = (cleaned["year"], cleaned["category_code"], cleaned["normalized_key"])
-                if key in seen:
-                    report.add("title", f"名称：与第 {seen[key]} 行重复（同一年度、同一奖项、同一名称与单位）。")
-                    continue
-                seen[key] = parsed.row
-                if PastWinner.objects.filter(
-                    year=key[0], category_code=key[1], normalized_key=key[2]
-                ).exists():
-                    report.action = "skip"
-                    continue
-                try:
-                    winner = past_winners.past_winner_create(actor=actor, data={k: cleaned[k] for k in past_winners.FIELDS})
-                except ApplicationError as exc:
-                    for name, messages in (exc.fields or {"title": [exc.message]}).items():
-                        for message in messages:
-                            report.add(name, message)
-                    continue
-                report.id = winner.pk
-                result.created.append(winner.pk)
-            if dry_run or result.errors or result.wrong_rows:
-                raise _Rollback
-    except _Rollback:
-        result.created = []
-        for report in result.rows:
-            report.id = None
+    with transaction.atomic():
+        for parsed in rows:
+            report = RowReport(sheet=SHEET, row=parsed.row, title=str(parsed.values.get("title") or ""), cells=parsed.cells)
+            result.rows.append(report)
+            data = {k: ("" if v is None else v) for k, v in parsed.values.items()}
+            try:
+                cleaned = past_winners.clean(data, awards=awards)
+            except ValidationFailed as exc:
+                for name, messages in exc.fields.items():
+                    for message in messages:
+                        report.add(name, message)
+                continue
+            key = (cleaned["year"], cleaned["category_code"], cleaned["normalized_key"])
+            if key in seen:
+                report.add("title", f"名称：与第 {seen[key]} 行重复（同一年度、同一奖项、同一名称与单位）。")
+                continue
+            seen[key] = parsed.row
+            if PastWinner.objects.filter(
+                year=key[0], category_code=key[1], normalized_key=key[2]
+            ).exists():
+                report.action = "skip"
+                continue
+            try:
+                winner = past_winners.past_winner_create(actor=actor, data={k: cleaned[k] for k in past_winners.FIELDS})
+            except ApplicationError as exc:
+                report.add_refusal(exc)
+                continue
+            report.id = winner.pk
+            result.created.append(winner.pk)
+        if dry_run or result.errors or result.wrong_rows:
+            transaction.set_rollback(True)  # a dry run, or a wrong row: nothing is written
+            result.forget_writes()
     return result

@@ -18,6 +18,13 @@ class RowReport:
     def add(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
 
+    def add_refusal(self, exc) -> None:
+        """A service's refusal of the row (an ``ApplicationError``): the messages of its
+        fields, or else its message under the title."""
+        for name, messages in (exc.fields or {"title": [exc.message]}).items():
+            for message in messages:
+                self.add(name, message)
+
     def as_dict(self) -> dict:
         out = {
             "sheet": self.sheet,
@@ -38,6 +45,12 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)  # about a whole sheet or the file
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
     created: list[int] = field(default_factory=list)
+
+    def forget_writes(self) -> None:
+        """The import's transaction was rolled back (a dry run, or a wrong row): nothing was created."""
+        self.created = []
+        for report in self.rows:
+            report.id = None
 
     @property
     def valid(self) -> bool:
