@@ -305,18 +305,41 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
+def _database_ticks() -> dict[int, int]:
+    """CPU ticks of PostgreSQL's processes doing this benchmark's work, by pid.
+
+    The server's backends connected to the scratch database, and the WAL writer
+    (shared with anything else writing on the cluster). Read from ``/proc``, so only
+    when PostgreSQL runs on this machine; empty otherwise.
+    """
+    import psycopg  # Django's connection refuses to be used inside the client's event loop
+
+    with psycopg.connect(common.database_url(), autocommit=True) as conn:
+        pids = [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE (datname = current_database() AND pid <> pg_backend_pid())"
+            " OR backend_type = 'walwriter'"
+        )]
+    return {pid: _ticks(pid) for pid in pids}
+
+
 @dataclass
 class CpuSample:
     server: int
     machine_busy: int
     machine_total: int
     client: float
+    database: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def take(cls, server: Server) -> CpuSample:
         busy, total = _machine_ticks()
         ticks = sum(_ticks(pid) for pid in [server.process.pid, *server.worker_pids()])
-        return cls(ticks, busy, total, time.process_time())
+        return cls(ticks, busy, total, time.process_time(), _database_ticks())
+
+    def database_since(self, before: CpuSample) -> int:
+        """Database ticks between two samples; a backend started in between counts whole."""
+        return sum(ticks - before.database.get(pid, 0) for pid, ticks in self.database.items()
+                   if ticks >= before.database.get(pid, 0))
 
 
 # --------------------------------------------------------------------------- client
@@ -383,6 +406,7 @@ class PhaseResult:
     errors: list[str] = field(default_factory=list)
     unfinished: int = 0
     server_cpu: float = 0.0
+    database_cpu: float = 0.0
     client_cpu: float = 0.0
     machine_busy: float = 0.0
 
@@ -432,6 +456,7 @@ async def run_phase(jobs, clients: int, port: int, limit: float, name: str, serv
     after = CpuSample.take(server)
     tick = os.sysconf("SC_CLK_TCK")
     result.server_cpu = (after.server - before.server) / tick
+    result.database_cpu = after.database_since(before) / tick
     result.client_cpu = after.client - before.client
     span = after.machine_total - before.machine_total
     result.machine_busy = (after.machine_busy - before.machine_busy) / span if span else 0.0
@@ -470,6 +495,7 @@ async def run_paced(jobs, interval: float, port: int, limit: float, name: str, s
     result.elapsed = time.perf_counter() - started
     after = CpuSample.take(server)
     result.server_cpu = (after.server - before.server) / os.sysconf("SC_CLK_TCK")
+    result.database_cpu = after.database_since(before) / os.sysconf("SC_CLK_TCK")
     span = after.machine_total - before.machine_total
     result.machine_busy = (after.machine_busy - before.machine_busy) / span if span else 0.0
     return result
@@ -560,6 +586,8 @@ def summarise(runs: list[tuple[PhaseResult, PhaseResult]]) -> dict:
         "ratio_runs": [round(s.rps / b.rps, 3) for b, s in runs if b.rps],
         "baseline_cpu_ms": med([b.server_cpu / max(1, b.requests) * 1000 for b in base]),
         "scoring_cpu_ms": med([s.server_cpu / max(1, s.requests) * 1000 for s in score]),
+        "baseline_db_ms": med([b.database_cpu / max(1, b.requests) * 1000 for b in base]),
+        "scoring_db_ms": med([s.database_cpu / max(1, s.requests) * 1000 for s in score]),
         "client_cpu_share": med([(r.client_cpu / r.elapsed) for pair in runs for r in pair]),
         "machine_busy": med([r.machine_busy for pair in runs for r in pair]),
         "errors": sum(len(r.errors) for pair in runs for r in pair),
@@ -588,6 +616,7 @@ def print_report(args, fixture: Fixture, info: dict, queries: dict, levels: list
             ms(s["submit_p50"]), ms(s["submit_p95"]),
             f"{s['ratio']:.2f}×",
             f"{s['baseline_cpu_ms']:.1f} / {s['scoring_cpu_ms']:.1f}",
+            f"{s['baseline_db_ms']:.1f} / {s['scoring_db_ms']:.1f}",
             f"{s['machine_busy'] * 100:.0f}%",
             s["errors"],
         ]
@@ -596,7 +625,7 @@ def print_report(args, fixture: Fixture, info: dict, queries: dict, levels: list
     print(common.table(
         ["clients", "baseline req/s", "p50 ms", "p95 ms", "scoring req/s", "PUT p50 ms", "PUT p95 ms",
          "submit p50 ms", "submit p95 ms", "scoring/baseline", "server CPU ms/req (base / scoring)",
-         "machine busy", "errors"],
+         "database CPU ms/req (base / scoring)", "machine busy", "errors"],
         rows,
     ))
     if paced:
@@ -605,15 +634,17 @@ def print_report(args, fixture: Fixture, info: dict, queries: dict, levels: list
               f"{1 / args.paced_rps:.2f} s / {3 * args.per_judge / args.paced_rps:.2f} s, whatever the answers):")
         print(common.table(
             ["phase", "achieved req/s", "max in flight", "p50 ms", "p95 ms", "PUT p50 ms", "PUT p95 ms",
-             "submit p95 ms", "server CPU ms/req", "errors"],
+             "submit p95 ms", "server CPU ms/req", "database CPU ms/req", "errors"],
             [
                 ["baseline", f"{base.rps:.1f}", base.clients, ms(common.percentile(base.latencies["baseline"], 50)),
                  ms(common.percentile(base.latencies["baseline"], 95)), "", "", "",
-                 f"{base.server_cpu / max(1, base.requests) * 1000:.1f}", len(base.errors)],
+                 f"{base.server_cpu / max(1, base.requests) * 1000:.1f}",
+                 f"{base.database_cpu / max(1, base.requests) * 1000:.1f}", len(base.errors)],
                 ["scoring", f"{score.rps:.1f}", score.clients, "", "",
                  ms(common.percentile(score.latencies["PUT"], 50)), ms(common.percentile(score.latencies["PUT"], 95)),
                  ms(common.percentile(score.latencies["submit"], 95)),
-                 f"{score.server_cpu / max(1, score.requests) * 1000:.1f}", len(score.errors)],
+                 f"{score.server_cpu / max(1, score.requests) * 1000:.1f}",
+                 f"{score.database_cpu / max(1, score.requests) * 1000:.1f}", len(score.errors)],
             ],
         ))
     print()

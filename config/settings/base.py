@@ -96,6 +96,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # queries are short, so compiling never pays. Set per connection, not server-wide.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+# The scorecard save's fixed read (judging/services/scoring_row.py) as a server-side prepared
+# statement per connection. Off behind a pooler in transaction mode that cannot hold prepared
+# statements (PgBouncer before 1.21).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "competition.User"

@@ -11,6 +11,13 @@ metadata (table and column names, field converters) and executed with the
 assignment's id: no query compilation per request, one statement fewer (the
 rubric), and the same model instances as the ORM gives.
 
+The statement is also a server-side prepared statement on each connection
+(``DATABASE_PREPARED_STATEMENTS``, on by default): PostgreSQL plans its nine
+joins and four subqueries in about 1.1 ms and runs it in 0.2 ms, so planning it
+once per connection instead of once per save is most of the database's work
+for a save. Behind a pooler in transaction mode that cannot hold prepared
+statements (PgBouncer before 1.21), turn the setting off.
+
 The ORM version stays the reference and the path on other databases (SQLite);
 ``tests/judging/test_scoring_row.py`` checks that both give the same objects,
 annotations and rubric over a table of cases.
@@ -19,9 +26,11 @@ annotations and rubric over a table of cases.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
 
+from django.conf import settings
 from django.db import connection
 
 from competition.models import Category, Competition, Criterion, JudgeProfile, Round, User
@@ -50,6 +59,53 @@ _CRITERION_FIELDS = ("id", "category", "name", "max_points", "weight", "order", 
 def available() -> bool:
     """The fixed statement is PostgreSQL's (``FOR UPDATE OF``, ``json_agg``)."""
     return connection.vendor == "postgresql"
+
+
+_NEVER_BY_COUNT = 2**62
+
+
+@cache
+def _prepared_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):
+        """Binds on the server and prepares every statement it runs (psycopg's
+        ``prepare=True``); psycopg keeps the prepared statements per connection."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg records the query it ran only on its unprepared path; Django's query
+            # log (``last_executed_query``) reads that record, so keep it for this path too.
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, binary=binary)
+
+    return PreparedCursor
+
+
+@contextmanager
+def _cursor():
+    """A cursor for this module's fixed statements: prepared on the server where the
+    setting allows, else Django's own. Either way wrapped by Django (query logging,
+    ``CaptureQueriesContext``, error translation)."""
+    if not getattr(settings, "DATABASE_PREPARED_STATEMENTS", True):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's preparing off for the connection (``prepare_threshold``
+        # None), which refuses even an explicit ``prepare=True``. A threshold no query
+        # reaches lets ours through and prepares nothing else: Django's own cursors bind
+        # on the client, and psycopg never prepares a client-side binding cursor's query.
+        raw.prepare_threshold = _NEVER_BY_COUNT
+    with connection.wrap_database_errors:
+        # The raw cursor goes through the wrapping ``connection.cursor()`` applies.
+        cursor = connection._prepare_cursor(_prepared_cursor_class()(raw))
+    with cursor:
+        yield cursor
 
 
 def _q(name: str) -> str:
@@ -145,7 +201,7 @@ def load(assignment_id: int) -> tuple[Assignment, list[Criterion]] | None:
     """The assignment (locked), its relations and annotations as the ORM reference
     gives them, and its category's rubric in order; None when there is no such row."""
     sql, layout = _statement()
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(sql, [assignment_id])
         row = cursor.fetchone()
     if row is None:
@@ -191,5 +247,5 @@ def lock_round_of(assignment_id: int) -> None:
     """Hold the round of the assignment against a concurrent close, as
     ``assignments._lock_round`` does, found by the assignment's id in the same
     statement (no such assignment: nothing is locked)."""
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_round_lock_statement(), [assignment_id])

@@ -118,6 +118,55 @@ def test_no_such_assignment_is_none(assigned):
         assert scoring_row.load(10**12) is None
 
 
+def _prepared_reads():
+    """The server's prepared statements of this connection that are the save's locked read."""
+    sql, _ = scoring_row._statement()
+    marker = sql.split(" FROM ")[0][:200]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [s for (s,) in cursor.fetchall() if s.startswith(marker)]
+
+
+def test_the_locked_read_is_prepared_once_per_connection_and_still_counted(assigned, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        first, _ = scoring_row.load(assigned[0].pk)
+        second, _ = scoring_row.load(assigned[1].pk)
+    assert (first.pk, second.pk) == (assigned[0].pk, assigned[1].pk)
+    assert len(_prepared_reads()) == 1  # prepared by the first save, reused by the second
+    # Still Django's cursor around it: the query budget tests see the statement.
+    assert sum(1 for q in queries.captured_queries if "FOR UPDATE OF a" in q["sql"]) == 2
+
+
+def test_a_rolled_back_savepoint_does_not_break_the_prepared_read(assigned, settings):
+    """psycopg forgets its prepared statements on a ROLLBACK; the next save prepares again."""
+    from django.db import DatabaseError
+
+    settings.DATABASE_PREPARED_STATEMENTS = True
+    with transaction.atomic():
+        scoring_row.load(assigned[0].pk)
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT 1 / 0")
+        again, rubric = scoring_row.load(assigned[0].pk)
+    assert again.pk == assigned[0].pk and rubric
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_setting_chooses_the_cursor(prepared, assigned, settings):
+    """Off (behind a pooler that cannot hold prepared statements): Django's own cursor,
+    which binds on the client and never prepares."""
+    import psycopg
+
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    with scoring_row._cursor() as cursor:
+        assert isinstance(cursor.cursor, psycopg.ClientCursor) is not prepared
+    with transaction.atomic():
+        assignment, _ = scoring_row.load(assigned[0].pk)
+    assert assignment.pk == assigned[0].pk
+
+
 
 @pytest.mark.parametrize("fixed", [True, False], ids=["fixed-sql", "orm"])
 def test_save_and_submit_answer_the_same_on_either_path(fixed, monkeypatch, assigned, competition, category):
