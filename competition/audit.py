@@ -39,6 +39,38 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     return out
 
 
+def audit_fields(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str | None = None,
+    object_id: Any = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> dict[str, Any]:
+    """The fields of the audit entry ``audit_record`` writes (for a service that writes
+    its entry in its own statement, as the scorecard save does)."""
+    ctx = context.current()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = obj.pk if object_id is None else object_id
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return {
+        "actor": actor if is_user else None,
+        "actor_role": getattr(actor, "role", "") if is_user else "",
+        "action": action,
+        "object_type": object_type or "",
+        "object_id": str(object_id if object_id is not None else ""),
+        "before": _plain(before) if before is not None else None,
+        "after": _plain(after) if after is not None else None,
+        "reason": reason or "",
+        "request_id": ctx.request_id,
+        "client_address": ctx.client_address,
+    }
+
+
 def audit_record(
     *,
     actor,
@@ -50,20 +82,9 @@ def audit_record(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    ctx = context.current()
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = obj.pk if object_id is None else object_id
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
-        actor=actor if is_user else None,
-        actor_role=getattr(actor, "role", "") if is_user else "",
-        action=action,
-        object_type=object_type or "",
-        object_id=str(object_id if object_id is not None else ""),
-        before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None,
-        reason=reason or "",
-        request_id=ctx.request_id,
-        client_address=ctx.client_address,
+        **audit_fields(
+            actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+            before=before, after=after, reason=reason,
+        )
     )

@@ -16,12 +16,12 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from competition.audit import audit_record
+from competition.audit import audit_fields, audit_record
 from competition.enums import Role
 from competition.exceptions import Conflict, NotFound, ValidationFailed
 from competition.models import Category, Competition, JudgeProfile, Round, User
@@ -45,7 +45,7 @@ from ..refusals import (  # noqa: F401  (round_refusal: services.round_refusal f
 )
 from ..rules import can_score_assignment
 from ..scoring import CriterionSpec, score_problem, weighted_total
-from . import scoring_row
+from . import scoring_row, scoring_write
 
 
 def _now(now: datetime | None) -> datetime:
@@ -704,6 +704,76 @@ def _stale(card_id: int | None, version: int) -> Conflict:
     )
 
 
+def _save_with_the_orm(*, judge, assignment, card, current, comment, total, stamp, given, cleared, max_half,
+                       version) -> Scorecard:
+    """The save's writes through the ORM: the reference, and the path on SQLite."""
+    if card is None:
+        card = Scorecard(assignment=assignment, version=1, comment=comment or "", total=total)
+        try:
+            card.save(force_insert=True)
+        except IntegrityError as exc:  # created meanwhile by another save of the same assignment
+            raise Conflict("评分表已在别处创建，请刷新后再修改。", code="stale_version") from exc
+    else:
+        changes = {"version": current + 1, "total": total, "updated_at": stamp}
+        if comment is not None:
+            changes["comment"] = comment
+        written = (
+            Scorecard.objects.filter(pk=card.pk, version=current)
+            .exclude(status=ScorecardStatus.SUBMITTED)
+            .update(**changes)
+        )
+        if not written:
+            raise _stale(card.pk, version)
+        for name, value in changes.items():
+            setattr(card, name, value)
+        if cleared:
+            Score.objects.filter(scorecard=card, criterion_id__in=cleared).delete()
+    rows = [
+        Score(scorecard=card, criterion_id=cid, half_points=int(points * 2), max_half_points=max_half[cid])
+        for cid, points in given.items()
+    ]
+    if rows:
+        Score.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["scorecard", "criterion"],
+            update_fields=["half_points", "max_half_points"],
+        )
+    audit_record(
+        actor=judge, action="scorecard.save", obj=card, after={"version": card.version, "total": card.total}
+    )
+    return card
+
+
+def _save_in_one_statement(*, judge, assignment, card, current, comment, total, stamp, given, cleared, max_half,
+                           version) -> Scorecard:
+    """The same writes as ``_save_with_the_orm`` in one statement (``scoring_write``, PostgreSQL)."""
+    new = card is None
+    if new:
+        card = Scorecard(assignment=assignment, version=1, comment=comment or "", total=total)
+    else:
+        card.total = total
+    written = scoring_write.save(
+        card=card, current=current, comment=comment, now=stamp,
+        given=[(cid, int(points * 2), max_half[cid]) for cid, points in given.items()],
+        cleared=cleared,
+        audit=audit_fields(
+            actor=judge, action="scorecard.save", object_type=Scorecard._meta.label_lower,
+            after={"version": 1 if new else current + 1, "total": total},
+        ),
+    )
+    if written is None:
+        if new:  # created meanwhile by another save of the same assignment
+            raise Conflict("评分表已在别处创建，请刷新后再修改。", code="stale_version")
+        raise _stale(card.pk, version)
+    card.pk, card.version = written
+    if new:
+        card._state.adding, card._state.db = False, connection.alias
+    else:
+        card.updated_at = stamp
+        if comment is not None:
+            card.comment = comment
+    return card
+
+
 @transaction.atomic
 def scorecard_save(
     *,
@@ -742,39 +812,16 @@ def scorecard_save(
         points_now.update(given)
     total = weighted_total(points_now, specs)
     stamp = timezone.now()
-    if card is None:
-        card = Scorecard(assignment=assignment, version=1, comment=comment or "", total=total)
-        try:
-            card.save(force_insert=True)
-        except IntegrityError as exc:  # created meanwhile by another save of the same assignment
-            raise Conflict("评分表已在别处创建，请刷新后再修改。", code="stale_version") from exc
+    if scoring_write.available():
+        card = _save_in_one_statement(
+            judge=judge, assignment=assignment, card=card, current=current, comment=comment, total=total,
+            stamp=stamp, given=given, cleared=cleared, max_half=max_half, version=version,
+        )
     else:
-        changes = {"version": current + 1, "total": total, "updated_at": stamp}
-        if comment is not None:
-            changes["comment"] = comment
-        written = (
-            Scorecard.objects.filter(pk=card.pk, version=current)
-            .exclude(status=ScorecardStatus.SUBMITTED)
-            .update(**changes)
+        card = _save_with_the_orm(
+            judge=judge, assignment=assignment, card=card, current=current, comment=comment, total=total,
+            stamp=stamp, given=given, cleared=cleared, max_half=max_half, version=version,
         )
-        if not written:
-            raise _stale(card.pk, version)
-        for name, value in changes.items():
-            setattr(card, name, value)
-        if cleared:
-            Score.objects.filter(scorecard=card, criterion_id__in=cleared).delete()
-    rows = [
-        Score(scorecard=card, criterion_id=cid, half_points=int(points * 2), max_half_points=max_half[cid])
-        for cid, points in given.items()
-    ]
-    if rows:
-        Score.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["scorecard", "criterion"],
-            update_fields=["half_points", "max_half_points"],
-        )
-    audit_record(
-        actor=judge, action="scorecard.save", obj=card, after={"version": card.version, "total": card.total}
-    )
     # The answer reads the card's scores: hand them over in memory, as saved.
     card._prefetched_objects_cache = {
         "scores": [
@@ -796,13 +843,18 @@ def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | Non
     _require_can_score(judge, assignment, _now(now))
     # Read again under the lock: the card joined into the assignment's row may predate
     # a save that committed while this submit waited for the round.
-    card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
+    one_statement = scoring_write.available()
+    if one_statement:  # the card and its scores in one statement
+        card, stored = scoring_write.submit_read(assignment.pk) or (None, [])
+    else:
+        card = Scorecard.objects.select_for_update().filter(assignment=assignment).first()
     if card is None:
         raise ValidationFailed("评分表尚未填写。", code="incomplete", fields={"scores": ["评分：尚未填写任何评分项。"]})
     if card.status == ScorecardStatus.SUBMITTED:
         return card
     criteria = _criteria(assignment)
-    stored = list(card.scores.all())
+    if not one_statement:
+        stored = list(card.scores.all())
     scored = {s.criterion_id for s in stored}
     errors = {
         f"scores.{c.pk}": [f"{c.name}：尚未评分。"] for c in criteria if c.pk not in scored
@@ -816,16 +868,18 @@ def scorecard_submit(*, judge: User, assignment: Assignment, now: datetime | Non
     card.status = ScorecardStatus.SUBMITTED
     card.submitted_at = timezone.now()
     card.version += 1
-    card.save(update_fields=["total", "status", "submitted_at", "version", "updated_at"])
-    Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SUBMITTED)
+    audit = {
+        "actor": judge, "action": "scorecard.submit", "obj": card,
+        "before": {"status": ScorecardStatus.DRAFT}, "after": {"status": card.status, "total": card.total},
+    }
+    if one_statement:  # the card, the assignment's status and the audit entry in one statement
+        card.updated_at = card.submitted_at
+        scoring_write.submit_write(card=card, audit=audit_fields(**audit))
+    else:
+        card.save(update_fields=["total", "status", "submitted_at", "version", "updated_at"])
+        Assignment.objects.filter(pk=assignment.pk).update(status=AssignmentStatus.SUBMITTED)
+        audit_record(**audit)
     assignment.status = AssignmentStatus.SUBMITTED
-    audit_record(
-        actor=judge,
-        action="scorecard.submit",
-        obj=card,
-        before={"status": ScorecardStatus.DRAFT},
-        after={"status": card.status, "total": card.total},
-    )
     card._prefetched_objects_cache = {"scores": stored}
     return card
 

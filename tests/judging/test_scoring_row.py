@@ -192,3 +192,68 @@ def test_save_and_submit_answer_the_same_on_either_path(fixed, monkeypatch, assi
     assert client.post(f"/api/v1/assignments/{other.pk}/scorecard/submit/").status_code == 404
     assert client.put(f"/api/v1/assignments/{other.pk}/scorecard/", {"scores": {}, "version": 0}, format="json").status_code == 404
     assert client.post("/api/v1/assignments/999999999/scorecard/submit/").status_code == 404
+
+
+def _journey(client, assignment, criteria):
+    """A judge's save, partial save (one score changed, one emptied), stale save, full save,
+    submit, submit again, save after submitting: every answer, then what is stored."""
+    url = f"/api/v1/assignments/{assignment.pk}/scorecard/"
+    full = {str(c.pk): float(c.max_points) - 1 for c in criteria}
+    partial = {str(criteria[0].pk): 1.5, str(criteria[1].pk): None}
+    answers = []
+    for method, path, body in [
+        ("put", url, {"scores": full, "version": 0, "comment": "初评"}),
+        ("put", url, {"scores": partial, "version": 1}),
+        ("put", url, {"scores": full, "version": 1}),
+        ("put", url, {"scores": {**full, str(criteria[2].pk): 2}, "version": 2, "comment": "复评"}),
+        ("post", url + "submit/", None),
+        ("post", url + "submit/", None),
+        ("put", url, {"scores": full, "version": 4}),
+    ]:
+        response = getattr(client, method)(path, body, format="json")
+        payload = response.json()
+        for volatile in ("id", "updated_at", "submitted_at", "created_at", "assignment"):
+            payload.pop(volatile, None)
+        answers.append((response.status_code, payload))
+    card = Scorecard.objects.get(assignment=assignment)
+    assignment.refresh_from_db()
+    from competition.models import AuditEntry
+
+    audit = [
+        (e.action, e.actor_id, e.actor_role, e.object_type, e.object_id == str(card.pk), e.before, e.after)
+        for e in AuditEntry.objects.filter(action__startswith="scorecard.", object_id=str(card.pk)).order_by("id")
+    ]
+    stored = {
+        "card": (card.status, card.comment, card.total, card.version, card.submitted_at is not None,
+                 card.updated_at >= card.created_at),
+        "scores": sorted((s.criterion_id, s.half_points, s.max_half_points) for s in card.scores.all()),
+        "assignment": assignment.status,
+    }
+    return answers, stored, audit
+
+
+def test_every_write_stores_the_same_on_either_path(monkeypatch, assigned, competition, category):
+    """The one-statement writes (``scoring_write``) against the ORM's writes, step by step
+    over the same journey of one judge on two assignments of the same category."""
+    from rest_framework.test import APIClient
+
+    from competition.services import token_issue
+    from judging.services import scoring_write
+
+    judge_id = assigned[0].judge_id
+    mine = [a for a in assigned if a.judge_id == judge_id][:2]
+    assert len(mine) == 2
+    services.pledge_accept(judge=mine[0].judge, competition=competition)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=mine[0].judge).raw}")
+    criteria = list(category.criteria.order_by("order", "id"))
+    results = {}
+    for fixed, assignment in zip([True, False], mine, strict=True):
+        monkeypatch.setattr(scoring_row, "available", lambda fixed=fixed: fixed)
+        monkeypatch.setattr(scoring_write, "available", lambda fixed=fixed: fixed)
+        results[fixed] = _journey(client, assignment, criteria)
+    answers, stored, audit = results[True]
+    assert [status for status, _ in answers] == [200, 200, 409, 200, 200, 200, 409]
+    assert stored["card"][0] == "submitted" and stored["assignment"] == "submitted"
+    assert [entry[0] for entry in audit] == ["scorecard.save"] * 3 + ["scorecard.submit"]
+    assert results[True] == results[False]
