@@ -886,7 +886,9 @@ def user_password_set(*, actor: User, user: User, password: str | None) -> User:
     """The office sets another account's password (``None``: no password sign-in).
 
     Django's password validators apply; the account's API tokens are revoked.
-    The audit entry records that it changed, never the password.
+    A password the office set for someone else is one the office knows: its owner
+    must replace it at the next sign-in (``must_change_password``), as with a
+    one-time password. The audit entry records that it changed, never the password.
     """
     require(is_office, actor, message="只有组委会办公室可以设置账号的密码。")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -895,13 +897,17 @@ def user_password_set(*, actor: User, user: User, password: str | None) -> User:
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.save(update_fields=["password"])
+    user.must_change_password = password is not None and user.pk != actor.pk
+    user.save(update_fields=["password", "must_change_password"])
     revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(
         actor=actor,
         action="user.password_set",
         obj=user,
-        after={"usable": password is not None, "tokens_revoked": revoked},
+        after={
+            "usable": password is not None, "tokens_revoked": revoked,
+            "must_change_password": user.must_change_password,
+        },
     )
     return user
 

@@ -268,10 +268,8 @@ def account_password_reset(*, actor: User, user: User) -> NewAccount:
     if user.role not in ACCOUNT_ROLES:
         raise ValidationFailed(fields={"user": ["账号：这里只能重置推荐单位管理员和评审专家的密码。"]})
     password = one_time_password()
-    competition_services.user_password_set(actor=actor, user=user, password=password)
-    user = User.objects.get(pk=user.pk)
-    user.must_change_password = True
-    user.save(update_fields=["must_change_password"])
+    # Sets must_change_password too: the office set it, so its owner must replace it.
+    user = competition_services.user_password_set(actor=actor, user=user, password=password)
     audit_record(actor=actor, action="account.password_reset", obj=user, after={"one_time_password": True})
     return NewAccount(user=user, password=password)
 

@@ -182,6 +182,13 @@ def test_an_admin_password_change_is_audited_validated_and_revokes_tokens():
     assert (entry.actor, entry.object_id) == (office, str(judge.pk))
     assert STRONG not in str(entry.after) and entry.after["usable"] is True
     assert ApiToken.objects.get(pk=token.token.pk).revoked_at is not None
+    # The office knows this password now: the judge must replace it at the next sign-in.
+    judge.refresh_from_db()
+    assert judge.must_change_password and entry.after["must_change_password"] is True
+    judge_client = Client()
+    assert judge_client.login(username=judge.username, password=STRONG)
+    held = judge_client.get("/judging/")
+    assert (held.status_code, held["Location"]) == (302, "/accounts/password/")
 
 
 def test_an_observer_cannot_set_a_password():
