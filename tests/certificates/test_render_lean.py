@@ -148,3 +148,34 @@ def test_an_edited_design_prints_the_same_with_the_lean_stylesheet(monkeypatch, 
     renderer = Renderer(design, chars="".join(data.texts()) + "一二编号单位")
     pdf = renderer.render(data)
     assert_same_page(pdf, full_ua_render(monkeypatch, renderer, data), tmp_path)
+
+
+def test_pdf_streams_are_compressed_at_level_6_during_a_render_only(monkeypatch):
+    """pydyf's hard-coded level 9 is replaced inside ``Renderer.render`` only, and put back."""
+    import zlib
+
+    import pydyf
+
+    assert pydyf.__version__.startswith(rendering.PYDYF_FOR)  # the release the level was measured with
+    payload = "".join(f"{i} 0 obj << /W [{i} {i * 7 % 1000}] >>\n" for i in range(3000)).encode()
+    seen = []
+    real_compressobj = zlib.compressobj
+
+    def spy(level=-1, *args, **kwargs):
+        seen.append(level)
+        return real_compressobj(level, *args, **kwargs)
+
+    with rendering.pdf_streams_at_level(6):
+        assert pydyf.zlib is not zlib
+        squeezed = pydyf.Stream([payload], compress=True).data
+    assert pydyf.zlib is zlib
+    assert b"/FlateDecode" in squeezed
+    level_6 = real_compressobj(6)
+    assert squeezed.endswith(b"stream\n" + level_6.compress(payload) + level_6.flush() + b"\nendstream")
+
+    monkeypatch.setattr(zlib, "compressobj", spy)
+    data = sample(seals=False)
+    pdf = Renderer(Design(), chars="".join(data.texts())).render(data)
+    assert seen and set(seen) == {6}
+    assert pydyf.zlib is zlib
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
