@@ -14,8 +14,9 @@ are not. Then the last certificate of each side is rasterised with
 largest channel difference and the number of pixels that differ (0 and 0:
 the same picture).
 
-Only the rendering module comes from ``--rev``; fonts, artwork and the rest
-are the working tree's.
+The rendering module and the default design (``certificates/assets/default``:
+its template and stylesheet) come from ``--rev``; fonts, artwork, the
+background image and the rest are the working tree's.
 """
 
 from __future__ import annotations
@@ -38,9 +39,7 @@ BLOCK = 10
 
 def load_rendering(rev: str) -> types.ModuleType:
     """``certificates.rendering`` as it was at ``rev``, under a name of its own."""
-    source = subprocess.run(
-        ["git", "show", f"{rev}:certificates/rendering.py"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
+    source = git_show(rev, "certificates/rendering.py")
     name = "certificates._rendering_at_" + "".join(c if c.isalnum() else "_" for c in rev)
     module = types.ModuleType(name)
     module.__file__ = str(ROOT / "certificates" / "rendering.py")  # its assets are the package's
@@ -48,6 +47,22 @@ def load_rendering(rev: str) -> types.ModuleType:
     sys.modules[name] = module  # dataclasses look their module up
     exec(compile(source, f"{rev}:certificates/rendering.py", "exec"), module.__dict__)  # noqa: S102 - our own file
     return module
+
+
+def git_show(rev: str, path: str) -> str:
+    return subprocess.run(
+        ["git", "show", f"{rev}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def default_design(module, rev: str | None):
+    """The default design of ``rev`` (template and stylesheet), or the working tree's with None."""
+    if rev is None:
+        return module.Design(key="default")
+    assets = "certificates/assets/default"
+    return module.Design(
+        html=git_show(rev, f"{assets}/certificate.html"), css=git_show(rev, f"{assets}/certificate.css"), key="default"
+    )
 
 
 def as_module_data(module, data):
@@ -90,8 +105,8 @@ def main(argv=None) -> int:
     seals = {name: draw_seal(name) for name in in_process.ISSUERS}
     chars = "".join("".join(in_process._data(i, seals).texts()) for i in range(len(in_process.HOLDERS)))
     sides = {
-        args.rev: (before, before.Renderer(before.Design(key="default"), chars=chars)),
-        "working tree": (rendering, rendering.Renderer(rendering.Design(key="default"), chars=chars)),
+        args.rev: (before, before.Renderer(default_design(before, args.rev), chars=chars)),
+        "working tree": (rendering, rendering.Renderer(default_design(rendering, None), chars=chars)),
     }
     cpu = dict.fromkeys(sides, 0.0)
     last: dict[str, bytes] = {}

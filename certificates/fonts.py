@@ -252,6 +252,10 @@ def _harfbuzz():
 
 
 HB_SUBSET_FLAGS_NO_HINTING = 0x1
+# Desubroutinized CFF charstrings: WeasyPrint subsets the embedded face again for every
+# document with this flag, which is cheaper when our subset is flat already (the same glyphs).
+HB_SUBSET_FLAGS_DESUBROUTINIZE = 0x4
+SUBSET_VERSION = "2"  # in the cache key: bump when the subset's flags change
 
 
 def _subset_harfbuzz(face: FontFace, codepoints: list[int]) -> bytes | None:
@@ -271,7 +275,7 @@ def _subset_harfbuzz(face: FontFace, codepoints: list[int]) -> bytes | None:
         unicodes = hbs.hb_subset_input_unicode_set(subset_input)
         for cp in codepoints:
             hb.hb_set_add(unicodes, cp)
-        hbs.hb_subset_input_set_flags(subset_input, HB_SUBSET_FLAGS_NO_HINTING)
+        hbs.hb_subset_input_set_flags(subset_input, HB_SUBSET_FLAGS_NO_HINTING | HB_SUBSET_FLAGS_DESUBROUTINIZE)
         subset = hbs.hb_subset_or_fail(source, subset_input)
         if subset == ffi.NULL:
             return None
@@ -303,6 +307,7 @@ def _subset_fonttools(face: FontFace, codepoints: list[int]) -> bytes:
     options.hinting = False
     options.name_IDs = ["*"]
     options.notdef_outline = True
+    options.desubroutinize = True
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=codepoints)
     subsetter.subset(font)
@@ -331,7 +336,7 @@ def subset_font(face: FontFace, chars: str = "") -> Path:
     """A cached file holding ``face`` cut down to the base set and ``chars``."""
     wanted = sorted({ord(c) for c in base_charset() | set(chars)})
     key = hashlib.sha256(
-        f"{face.fingerprint}|{','.join(map(str, wanted))}".encode()
+        f"{SUBSET_VERSION}|{face.fingerprint}|{','.join(map(str, wanted))}".encode()
     ).hexdigest()[:24]
     target = cache_dir() / f"font-{key}.otf"
     if target.is_file() and target.stat().st_size > 0:

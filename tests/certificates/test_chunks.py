@@ -52,3 +52,25 @@ def test_a_failing_certificate_hands_itself_and_the_rest_back(office, final, awa
     assert services.items_render(item_ids=ids) == ids[1:]
     assert BatchItem.objects.get(pk=ids[0]).status == ItemStatus.DONE
     assert set(BatchItem.objects.filter(pk__in=ids[1:]).values_list("status", flat=True)) == {ItemStatus.PENDING}
+
+
+def test_a_chunk_tells_each_units_officers_read_once_and_skips_units_without_any(
+    office, officer, final, awards, monkeypatch
+):
+    """The officers of the chunk's units are read in one query; a unit without officers is told nothing."""
+    from certificates.services import worker
+
+    batch = services.certificates_issue(actor=office, competition=final, send=False)
+    ids = list(BatchItem.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
+    reads, told = [], []
+    read = worker._officers_by_unit
+    monkeypatch.setattr(worker, "_officers_by_unit", lambda unit_ids: reads.append(set(unit_ids)) or read(unit_ids))
+    notify = worker.notify
+    monkeypatch.setattr(worker, "notify", lambda **kw: told.append(list(kw["recipients"])) or notify(**kw))
+    assert services.items_render(item_ids=ids) == []
+    units = {a.nomination.unit_id for a in awards}
+    assert reads == [units]
+    mine = [a for a in awards if a.nomination.unit_id == officer.unit_id]
+    assert mine and len(mine) < len(awards)  # some units have an officer, some have none
+    assert told == [[officer.pk]] * len(mine)
+    assert Notification.objects.filter(event="certificate_ready", recipient=officer).count() == len(mine)
