@@ -1,6 +1,7 @@
 """Certificates end to end: a batch issued through the real path, beside the in-process render.
 
     .venv/bin/python -m bench.certificates_e2e [--count 500] [--workers 1,2] [--render-count 100]
+                                               [--officers 0]
 
 What it does:
 
@@ -22,6 +23,11 @@ What it does:
    that a shared, loaded machine does not distort much. Then
    the certificates are deleted so that the next worker count renders them
    all again;
+   With ``--officers N`` every unit has N active officers with an e-mail
+   address: the finished batch tells each unit's officers (the inbox and an
+   e-mail delivery each, sent by the same workers through the console e-mail
+   backend), as a real batch does; the run then also waits until every
+   delivery is sent and reports that time too, and the worker CPU runs to it;
 3. beside it, in the same run, the in-process render (``bench.certificates``:
    the renderer alone, no database, no broker) with the same process counts.
 
@@ -52,6 +58,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--workers", default="1,2", help="worker process counts, comma separated")
     p.add_argument("--render-count", type=int, default=100, help="certificates of the in-process render")
     p.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for one batch")
+    p.add_argument("--officers", type=int, default=0,
+                   help="active officers with an e-mail address in every unit (told when the batch is finished)")
     p.add_argument("--json", type=Path, help="also write the raw figures here")
     args = p.parse_args(argv)
     args.workers = [int(x) for x in args.workers.split(",") if x.strip()]
@@ -89,12 +97,38 @@ def build_fixture(count: int):
     return office, competition
 
 
+def add_officers(count: int) -> int:
+    """``count`` active officers with an e-mail address in every unit; returns how many were made."""
+    from competition.enums import Role
+    from competition.models import Unit, User
+
+    users = [
+        User(username=f"bench-officer-{unit.pk}-{k}", role=Role.OFFICER, unit=unit,
+             email=f"officer-{unit.pk}-{k}@example.org", is_active=True)
+        for unit in Unit.objects.all() for k in range(count)
+    ]
+    User.objects.bulk_create(users)
+    return len(users)
+
+
+def deliveries_wait(started: float, timeout: float) -> float:
+    """Seconds from ``started`` until no e-mail delivery is left to send."""
+    from notifications.enums import DeliveryStatus
+    from notifications.models import Delivery
+
+    while time.perf_counter() - started < timeout:
+        if not Delivery.objects.filter(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING]).exists():
+            return time.perf_counter() - started
+        time.sleep(0.05)
+    raise SystemExit(f"deliveries not sent after {timeout:.0f} s")
+
+
 def reset(competition) -> None:
     """Forget the batches and certificates so that the next run renders everything again."""
     from django.core.files.storage import default_storage
 
     from certificates.models import BatchItem, Certificate, CertificateBatch, CertificateSequence
-    from notifications.models import Notification
+    from notifications.models import Delivery, Notification
 
     for name in Certificate.objects.filter(competition=competition).exclude(pdf="").values_list("pdf", flat=True):
         default_storage.delete(name)
@@ -104,6 +138,7 @@ def reset(competition) -> None:
         default_storage.delete(name)
     BatchItem.objects.filter(batch__competition=competition).delete()
     CertificateBatch.objects.filter(competition=competition).delete()
+    Delivery.objects.all().delete()
     Notification.objects.all().delete()
     Certificate.objects.filter(competition=competition).delete()
     CertificateSequence.objects.filter(competition=competition).delete()
@@ -184,7 +219,8 @@ def main(argv=None) -> int:
 
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "a broker is needed (BENCH_REDIS)"
     office, competition = build_fixture(args.count)
-    print(f"fixture: {args.count} final awards", flush=True)
+    officers = add_officers(args.officers)
+    print(f"fixture: {args.count} final awards, {officers} unit officers ({args.officers} a unit)", flush=True)
     env = {**common.server_env(), "MEDIA_ROOT": str(media), "SECRET_KEY": settings.SECRET_KEY}
     results = []
     for concurrency in args.workers:
@@ -195,7 +231,9 @@ def main(argv=None) -> int:
         pool = children(worker.pid)
         cpu_before = sum(cpu_seconds(pid) for pid in [worker.pid, *pool])
         try:
+            started = time.perf_counter()
             seconds, batch = issue_and_wait(office, competition, args.timeout)
+            sent_by = deliveries_wait(started, args.timeout) if officers else None
             rss = [peak_rss_mb(pid) for pid in pool]
             cpu = sum(cpu_seconds(pid) for pid in [worker.pid, *pool]) - cpu_before
         finally:
@@ -205,12 +243,13 @@ def main(argv=None) -> int:
         results.append({
             "workers": concurrency, "seconds": seconds, "done": done, "status": batch.status,
             "rate": done / seconds, "rss_mb": rss, "load": load, "zip_mb": batch.archive.size / 2**20,
-            "worker_cpu_ms": cpu / max(done, 1) * 1000,
+            "worker_cpu_ms": cpu / max(done, 1) * 1000, "officers": args.officers, "sent_by": sent_by,
         })
         print(f"  {concurrency} worker process(es): {done} certificates in {seconds:.1f} s = "
               f"{done / seconds:.1f}/s, batch {batch.status}, ZIP {batch.archive.size / 2**20:.1f} MB, "
               f"peak RSS per worker {', '.join(f'{r:.0f}' for r in rss)} MB, worker CPU "
-              f"{cpu / max(done, 1) * 1000:.1f} ms per certificate (load {load:.1f})", flush=True)
+              f"{cpu / max(done, 1) * 1000:.1f} ms per certificate (load {load:.1f})"
+              + (f", every e-mail sent by {sent_by:.1f} s" if sent_by is not None else ""), flush=True)
 
     from bench import certificates as in_process
     from certificates.artwork import draw_seal
@@ -222,10 +261,12 @@ def main(argv=None) -> int:
     print()
     common.print_machine(info)
     print(common.table(
-        ["worker processes", "end to end certificates/s", "seconds for the batch", "peak RSS per worker MB",
+        ["worker processes", "end to end certificates/s", "seconds for the batch", "officers a unit",
+         "every e-mail sent by s", "peak RSS per worker MB",
          "worker CPU ms per certificate", "in-process render certificates/s (same run)",
          "in-process CPU ms per certificate (median)", "in-process peak RSS MB", "load at start"],
-        [[r["workers"], f"{r['rate']:.1f}", f"{r['seconds']:.1f}", " / ".join(f"{x:.0f}" for x in r["rss_mb"]),
+        [[r["workers"], f"{r['rate']:.1f}", f"{r['seconds']:.1f}", r["officers"],
+          "" if r["sent_by"] is None else f"{r['sent_by']:.1f}", " / ".join(f"{x:.0f}" for x in r["rss_mb"]),
           f"{r['worker_cpu_ms']:.1f}", f"{p['per_second_steady']:.1f}", f"{p['cpu_ms_median']:.1f}",
           f"{p['peak_rss_mb']:.0f}", f"{r['load']:.1f}"]
          for r, p in zip(results, renders, strict=True)],

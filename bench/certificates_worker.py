@@ -34,7 +34,7 @@ from bench import common
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.certificates_worker", description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200, help="certificates in the batch")
-    parser.add_argument("--officers", type=int, default=0, help="active officers in every unit (told of each certificate)")
+    parser.add_argument("--officers", type=int, default=0, help="active officers in every unit (told once per unit when the batch is finished)")
     parser.add_argument("--rounds", type=int, default=2, help="batches issued and rendered one after the other")
     args = parser.parse_args(argv)
     info = common.machine()
@@ -44,21 +44,14 @@ def main(argv=None) -> int:
     from django.db import connection
     from django.test import Client
 
-    from bench.certificates_e2e import build_fixture, reset
+    from bench.certificates_e2e import add_officers, build_fixture, reset
     from certificates.enums import ItemStatus
     from certificates.models import BatchItem, CertificateBatch
     from certificates.services import archive, designs, worker
-    from competition.enums import Role
-    from competition.models import Unit, User
 
     assert not settings.CELERY_TASK_ALWAYS_EAGER, "a broker is needed (BENCH_REDIS)"
     office, competition = build_fixture(args.count)
-    for unit in Unit.objects.all():
-        for k in range(args.officers):
-            User.objects.create(
-                username=f"bench-officer-{unit.pk}-{k}", role=Role.OFFICER, unit=unit,
-                email=f"officer-{unit.pk}-{k}@example.org", is_active=True,
-            )
+    add_officers(args.officers)
     real = designs.render_certificate_pdf
     rendered: list[bytes] = []
 

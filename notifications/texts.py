@@ -97,8 +97,8 @@ WORDING: dict[str, Wording] = {
         "{competition}的表彰结果已确定，共表彰 {count} 项。",
     ),
     Event.CERTIFICATE_READY: Wording(
-        "【荣誉证书】{year}年度“{nomination}”的荣誉证书已生成",
-        "您单位推荐的“{nomination}”获评{year}年度“{award}”，荣誉证书（编号 {number}）已生成，可下载打印。",
+        "【荣誉证书】{year}年度{what}的荣誉证书已生成",
+        "您单位推荐的{what}获评{year}年度表彰，荣誉证书已生成，可下载打印：\n{lines}",
     ),
     Event.DAILY_SUMMARY: Wording(
         "【每日概况】{date}",

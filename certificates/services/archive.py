@@ -6,13 +6,18 @@ import csv
 import io
 import tempfile
 import zipfile
+from collections import defaultdict
 
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from competition.audit import audit_record
+from notifications.enums import Event
+from notifications.selectors import unit_officers
+from notifications.services import notify
 
 from ..enums import FINISHED_BATCH_STATUSES, BatchStatus, CertificateStatus, ItemStatus
 from ..models import BatchItem, CertificateBatch, batch_zip_path
@@ -53,6 +58,50 @@ def _archive(batch: CertificateBatch) -> File:
     return File(tmp, name="batch.zip")
 
 
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tell_units(batch: CertificateBatch) -> int:
+    """Tell each winning unit's officers which of their certificates the batch made.
+
+    One notice (and one e-mail) per unit and batch, listing its certificates, not
+    one per certificate: an officer whose unit won many awards is told once. Units
+    without officers are told nothing. Once per unit and batch (``notify``'s key),
+    so finishing a batch again tells nobody twice. Returns the notices made.
+    """
+    items = (
+        BatchItem.objects.filter(batch=batch, status=ItemStatus.DONE, certificate__status=CertificateStatus.ISSUED)
+        .select_related("certificate__award__nomination")
+        .order_by("certificate__category__order", "certificate__category_id", "certificate__serial")
+    )
+    by_unit = defaultdict(list)
+    for item in items:
+        by_unit[item.certificate.award.nomination.unit_id].append(item.certificate)
+    officers = defaultdict(list)
+    for unit_id, pk in unit_officers(unit_ids=by_unit).order_by("pk").values_list("unit_id", "pk"):
+        officers[unit_id].append(pk)
+    url = reverse("certificates:competition", args=[batch.competition_id])  # the unit's certificates page
+    made = 0
+    for unit_id, certificates in by_unit.items():
+        if not officers[unit_id]:
+            continue
+        first = _short(str(certificates[0].award.nomination))
+        what = f"“{first}”" if len(certificates) == 1 else f"“{first}”等 {len(certificates)} 项"
+        lines = "\n".join(
+            f"“{c.award.nomination}”：{c.award_name}（证书编号 {c.number}）" for c in certificates
+        )
+        made += len(notify(
+            event=Event.CERTIFICATE_READY,
+            recipients=officers[unit_id],
+            obj=batch,
+            key=f"unit-{unit_id}",
+            url=url,
+            context={"year": certificates[0].year, "what": what, "lines": lines},
+        ))
+    return made
+
+
 def batch_finish(*, batch_id: int) -> CertificateBatch | None:
     """Zip the batch's PDFs and mark it finished (idempotent: a finished batch is left as it is)."""
     with transaction.atomic():
@@ -69,6 +118,7 @@ def batch_finish(*, batch_id: int) -> CertificateBatch | None:
         batch.status = BatchStatus.DONE_WITH_ERRORS if failed else BatchStatus.DONE
         batch.finished_at = timezone.now()
         batch.save(update_fields=["archive", "status", "finished_at"])
+        tell_units(batch)
         audit_record(
             actor=None,
             action="certificates.batch_finish",

@@ -10,20 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import defaultdict
 from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from judging.models import Award
-from notifications.enums import Event
-from notifications.selectors import unit_officers
-from notifications.services import notify
 
 from .. import conf, fonts, rendering
 from ..enums import BatchStatus, CertificateStatus, ItemStatus
@@ -91,45 +86,11 @@ def _issue(*, certificate_id: int, pdf: bytes, data: rendering.CertificateData) 
             certificate.rendered_at = now
             certificate.version = F("version") + 1
             certificate.save()
-            _tell_ready(certificate)
     except BaseException:
         if name:
             default_storage.delete(name)
         raise
     return True
-
-
-def _tell_ready(certificate: Certificate, officers: list[int] | None = None) -> None:
-    """Tell the unit's officers that the certificate of their nomination is ready.
-
-    ``officers``: their ids, read for a whole chunk (``_officers_by_unit``); a
-    unit without any is told nothing, without a call to ``notify`` (which
-    would tell nobody).
-    """
-    nomination = certificate.award.nomination
-    if officers is not None and not officers:
-        return
-    notify(
-        event=Event.CERTIFICATE_READY,
-        recipients=unit_officers(unit_ids=[nomination.unit_id]) if officers is None else officers,
-        obj=certificate,
-        # The unit's certificates page (download links), not an API address.
-        url=reverse("certificates:competition", args=[certificate.competition_id]),
-        context={
-            "year": certificate.year,
-            "nomination": str(nomination),
-            "award": certificate.award_name,
-            "number": certificate.number,
-        },
-    )
-
-
-def _officers_by_unit(unit_ids: set[int]) -> dict[int, list[int]]:
-    """The ids of each unit's active officers, in one query (whom a chunk's certificates are told to)."""
-    found: dict[int, list[int]] = defaultdict(list)
-    for unit_id, pk in unit_officers(unit_ids=unit_ids).order_by("pk").values_list("unit_id", "pk"):
-        found[unit_id].append(pk)
-    return found
 
 
 def items_render(*, item_ids: list[int], before_each: Callable[[], None] | None = None) -> list[int]:
@@ -139,7 +100,7 @@ def items_render(*, item_ids: list[int], before_each: Callable[[], None] | None 
     safe to run twice), with the reads the items share made once: the items
     with their certificates, awards, nominations, categories and competition
     in one query, the issuers once per competition, the design once per
-    category, the units' officers (told that a certificate is ready) once. Each certificate is stored with one conditional ``UPDATE``
+    category. Each certificate is stored with one conditional ``UPDATE``
     (``status = pending``: a second delivery keeps the first PDF) and its item
     marked done at once. On an exception the item and the rest of the chunk
     are returned unfinished: the caller sends them one by one (with retries).
@@ -162,7 +123,6 @@ def items_render(*, item_ids: list[int], before_each: Callable[[], None] | None 
     )
     issuers: dict[int, tuple[rendering.IssuerData, ...]] = {}
     loaded: dict[int, rendering.Design] = {}
-    officers = _officers_by_unit({i.certificate.award.nomination.unit_id for i in items})
     for index, item in enumerate(items):
         try:
             if before_each is not None:
@@ -176,9 +136,7 @@ def items_render(*, item_ids: list[int], before_each: Callable[[], None] | None 
                     loaded[certificate.category_id] = designs.design_for(category_id=certificate.category_id)
                 data = certificate_data(certificate=certificate, award=award, issuers=issuers[award.competition_id])
                 pdf = designs.render_certificate_pdf(data, loaded[certificate.category_id], chars=item.batch.chars)
-                _issue_loaded(
-                    certificate=certificate, pdf=pdf, data=data, officers=officers[award.nomination.unit_id]
-                )
+                _issue_loaded(certificate=certificate, pdf=pdf, data=data)
                 BatchItem.objects.filter(pk=item.pk, status=ItemStatus.PENDING).update(
                     status=ItemStatus.DONE, error="", finished_at=timezone.now()
                 )
@@ -194,9 +152,7 @@ def items_render(*, item_ids: list[int], before_each: Callable[[], None] | None 
     return []
 
 
-def _issue_loaded(
-    *, certificate: Certificate, pdf: bytes, data: rendering.CertificateData, officers: list[int]
-) -> bool:
+def _issue_loaded(*, certificate: Certificate, pdf: bytes, data: rendering.CertificateData) -> bool:
     """``_issue`` for a certificate loaded with its award and nomination: one conditional
     ``UPDATE`` instead of a locked read and a save. False when another delivery stored one first."""
     name = None
@@ -217,7 +173,6 @@ def _issue_loaded(
             if not stored:
                 default_storage.delete(name)
                 return False
-            _tell_ready(certificate, officers)
     except BaseException:
         if name:
             default_storage.delete(name)

@@ -54,23 +54,24 @@ def test_a_failing_certificate_hands_itself_and_the_rest_back(office, final, awa
     assert set(BatchItem.objects.filter(pk__in=ids[1:]).values_list("status", flat=True)) == {ItemStatus.PENDING}
 
 
-def test_a_chunk_tells_each_units_officers_read_once_and_skips_units_without_any(
-    office, officer, final, awards, monkeypatch
-):
-    """The officers of the chunk's units are read in one query; a unit without officers is told nothing."""
-    from certificates.services import worker
+def test_a_finished_batch_tells_each_units_officers_once_listing_its_certificates(office, officer, final, awards):
+    """One notice per unit and batch (not one per certificate), listing every certificate of
+    the unit; a unit without officers is told nothing; finishing again tells nobody twice."""
+    from certificates.services import archive
 
     batch = services.certificates_issue(actor=office, competition=final, send=False)
     ids = list(BatchItem.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
-    reads, told = [], []
-    read = worker._officers_by_unit
-    monkeypatch.setattr(worker, "_officers_by_unit", lambda unit_ids: reads.append(set(unit_ids)) or read(unit_ids))
-    notify = worker.notify
-    monkeypatch.setattr(worker, "notify", lambda **kw: told.append(list(kw["recipients"])) or notify(**kw))
-    assert services.items_render(item_ids=ids) == []
-    units = {a.nomination.unit_id for a in awards}
-    assert reads == [units]
-    mine = [a for a in awards if a.nomination.unit_id == officer.unit_id]
-    assert mine and len(mine) < len(awards)  # some units have an officer, some have none
-    assert told == [[officer.pk]] * len(mine)
-    assert Notification.objects.filter(event="certificate_ready", recipient=officer).count() == len(mine)
+    assert services.items_render(item_ids=ids) == []  # the last chunk finishes the batch (eager Celery here)
+    mine = Certificate.objects.filter(competition=final, award__nomination__unit=officer.unit)
+    assert mine.count() == 2 < len(awards)  # the officer's unit won two; the other units have no officer
+    notices = list(Notification.objects.filter(event="certificate_ready"))
+    assert [n.recipient_id for n in notices] == [officer.pk]
+    notice = notices[0]
+    for certificate in mine:
+        assert certificate.number in notice.body and f"“{certificate.award.nomination}”" in notice.body
+    assert notice.body.count("证书编号") == mine.count()
+    assert notice.title.endswith("等 2 项的荣誉证书已生成")
+    assert notice.url == f"/certificates/competitions/{final.pk}/"
+    batch.refresh_from_db()
+    assert archive.tell_units(batch) == 0  # once per unit and batch
+    assert Notification.objects.filter(event="certificate_ready").count() == 1
