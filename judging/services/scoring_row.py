@@ -85,7 +85,7 @@ def _prepared_cursor_class():
 
 
 @contextmanager
-def _cursor():
+def prepared_cursor():
     """A cursor for this module's fixed statements: prepared on the server where the
     setting allows, else Django's own. Either way wrapped by Django (query logging,
     ``CaptureQueriesContext``, error translation)."""
@@ -108,12 +108,12 @@ def _cursor():
         yield cursor
 
 
-def _q(name: str) -> str:
+def quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
 def _col(model: type, alias: str, field_name: str) -> str:
-    return f"{alias}.{_q(model._meta.get_field(field_name).column)}"
+    return f"{alias}.{quote(model._meta.get_field(field_name).column)}"
 
 
 def _in_model_order(model: type, names) -> list:
@@ -122,7 +122,7 @@ def _in_model_order(model: type, names) -> list:
 
 
 def _table(model: type, alias: str) -> str:
-    return f"{_q(model._meta.db_table)} {alias}"
+    return f"{quote(model._meta.db_table)} {alias}"
 
 
 @cache
@@ -134,11 +134,9 @@ def _statement() -> tuple[str, list[tuple[type, tuple[str, ...], list, int]]]:
     for model, alias, names in _PARTS:
         # In the model's field order: ``Model.from_db`` takes the values of a partial row so.
         fields = _in_model_order(model, names)
-        converters = [
-            connection.ops.get_db_converters(f.get_col(alias)) + f.get_db_converters(connection) for f in fields
-        ]
+        converters = [field_converters(f, alias) for f in fields]
         layout.append((model, tuple(f.attname for f in fields), converters, len(columns)))
-        columns += [f"{alias}.{_q(f.column)}" for f in fields]
+        columns += [f"{alias}.{quote(f.column)}" for f in fields]
     r_comp, r_order = _col(Round, "r", "competition"), _col(Round, "r", "order")
     a_judge, a_nom = _col(Assignment, "a", "judge"), _col(Assignment, "a", "nomination")
     criterion_columns = ", ".join(
@@ -162,19 +160,24 @@ def _statement() -> tuple[str, list[tuple[type, tuple[str, ...], list, int]]]:
     ]
     sql = (
         f"SELECT {', '.join(columns)} FROM {_table(Assignment, 'a')}"  # noqa: S608
-        f" JOIN {_table(Round, 'r')} ON r.{_q('id')} = {_col(Assignment, 'a', 'round')}"
-        f" JOIN {_table(Competition, 'c')} ON c.{_q('id')} = {r_comp}"
-        f" JOIN {_table(Nomination, 'n')} ON n.{_q('id')} = {a_nom}"
-        f" JOIN {_table(Category, 'k')} ON k.{_q('id')} = {_col(Nomination, 'n', 'category')}"
-        f" JOIN {_table(User, 'u')} ON u.{_q('id')} = {a_judge}"
+        f" JOIN {_table(Round, 'r')} ON r.{quote('id')} = {_col(Assignment, 'a', 'round')}"
+        f" JOIN {_table(Competition, 'c')} ON c.{quote('id')} = {r_comp}"
+        f" JOIN {_table(Nomination, 'n')} ON n.{quote('id')} = {a_nom}"
+        f" JOIN {_table(Category, 'k')} ON k.{quote('id')} = {_col(Nomination, 'n', 'category')}"
+        f" JOIN {_table(User, 'u')} ON u.{quote('id')} = {a_judge}"
         f" LEFT JOIN {_table(JudgeProfile, 'p')} ON {_col(JudgeProfile, 'p', 'user')} = {a_judge}"
-        f" LEFT JOIN {_table(Scorecard, 's')} ON {_col(Scorecard, 's', 'assignment')} = a.{_q('id')}"
-        f" WHERE a.{_q('id')} = %s FOR UPDATE OF a"
+        f" LEFT JOIN {_table(Scorecard, 's')} ON {_col(Scorecard, 's', 'assignment')} = a.{quote('id')}"
+        f" WHERE a.{quote('id')} = %s FOR UPDATE OF a"
     )
     return sql, layout
 
 
-def _instance(model, attnames, converters, values):
+def field_converters(field, alias: str) -> list:
+    """What the ORM applies to a column's value read from the database (backend's, then field's)."""
+    return connection.ops.get_db_converters(field.get_col(alias)) + field.get_db_converters(connection)
+
+
+def model_from_row(model, attnames, converters, values):
     converted = []
     for value, convs in zip(values, converters, strict=True):
         for convert in convs:
@@ -201,7 +204,7 @@ def load(assignment_id: int) -> tuple[Assignment, list[Criterion]] | None:
     """The assignment (locked), its relations and annotations as the ORM reference
     gives them, and its category's rubric in order; None when there is no such row."""
     sql, layout = _statement()
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [assignment_id])
         row = cursor.fetchone()
     if row is None:
@@ -212,7 +215,7 @@ def load(assignment_id: int) -> tuple[Assignment, list[Criterion]] | None:
         if model in (JudgeProfile, Scorecard) and values[0] is None:
             objects[model] = None  # no profile, no scorecard yet (LEFT JOIN)
             continue
-        objects[model] = _instance(model, attnames, converters, values)
+        objects[model] = model_from_row(model, attnames, converters, values)
     earlier_open, pledged, declared, rubric = row[-4:]
     assignment = objects[Assignment]
     round_, nomination, judge = objects[Round], objects[Nomination], objects[User]
@@ -236,9 +239,9 @@ def load(assignment_id: int) -> tuple[Assignment, list[Criterion]] | None:
 
 @cache
 def _round_lock_statement() -> str:
-    r_id, a_id = _q(Round._meta.pk.column), _q(Assignment._meta.pk.column)
+    r_id, a_id = quote(Round._meta.pk.column), quote(Assignment._meta.pk.column)
     return (
-        f"SELECT {r_id} FROM {_q(Round._meta.db_table)} WHERE {r_id} = (SELECT {_col(Assignment, 'a', 'round')}"  # noqa: S608
+        f"SELECT {r_id} FROM {quote(Round._meta.db_table)} WHERE {r_id} = (SELECT {_col(Assignment, 'a', 'round')}"  # noqa: S608
         f" FROM {_table(Assignment, 'a')} WHERE a.{a_id} = %s) FOR NO KEY UPDATE"
     )
 
@@ -247,5 +250,5 @@ def lock_round_of(assignment_id: int) -> None:
     """Hold the round of the assignment against a concurrent close, as
     ``assignments._lock_round`` does, found by the assignment's id in the same
     statement (no such assignment: nothing is locked)."""
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_round_lock_statement(), [assignment_id])

@@ -38,7 +38,7 @@ from competition.models import AuditEntry
 
 from ..enums import AssignmentStatus, ScorecardStatus
 from ..models import Assignment, Score, Scorecard
-from .scoring_row import _cursor, _instance, _q
+from .scoring_row import field_converters, model_from_row, prepared_cursor, quote
 
 
 def available() -> bool:
@@ -46,11 +46,11 @@ def available() -> bool:
 
 
 def _column(model: type, name: str) -> str:
-    return _q(model._meta.get_field(name).column)
+    return quote(model._meta.get_field(name).column)
 
 
 def _table(model: type) -> str:
-    return _q(model._meta.db_table)
+    return quote(model._meta.db_table)
 
 
 def _insert_fields(model: type) -> list:
@@ -75,7 +75,7 @@ def _audit_cte(source: str, object_id_sql: str) -> str:
         for f in fields
     ]
     return (
-        f"INSERT INTO {_table(AuditEntry)} ({', '.join(_q(f.column) for f in fields)})"  # noqa: S608
+        f"INSERT INTO {_table(AuditEntry)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
         f" SELECT {', '.join(values)} FROM {source}"
     )
 
@@ -101,7 +101,7 @@ def _scores_ctes() -> str:
 
 @cache
 def _save_update_statement() -> str:
-    card, pk = _table(Scorecard), _q(Scorecard._meta.pk.column)
+    card, pk = _table(Scorecard), quote(Scorecard._meta.pk.column)
     version, status = _column(Scorecard, "version"), _column(Scorecard, "status")
     comment = _column(Scorecard, "comment")
     return (
@@ -119,10 +119,10 @@ def _save_update_statement() -> str:
 @cache
 def _save_insert_statement() -> str:
     fields = _insert_fields(Scorecard)
-    pk, version = _q(Scorecard._meta.pk.column), _column(Scorecard, "version")
+    pk, version = quote(Scorecard._meta.pk.column), _column(Scorecard, "version")
     values = ", ".join(f"%(card_{f.column})s::{f.db_type(connection)}" for f in fields)
     return (
-        f"WITH card AS (INSERT INTO {_table(Scorecard)} ({', '.join(_q(f.column) for f in fields)})"  # noqa: S608
+        f"WITH card AS (INSERT INTO {_table(Scorecard)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
         f" VALUES ({values}) ON CONFLICT ({_column(Scorecard, 'assignment')}) DO NOTHING"
         f" RETURNING {pk} AS id, {version} AS version),"
         + _scores_ctes()
@@ -161,7 +161,7 @@ def save(
             "card": card.pk, "current": current, "total": card.total, "now": now,
             "comment": comment, "submitted": ScorecardStatus.SUBMITTED,
         })
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return (row[0], row[1]) if row else None
@@ -173,15 +173,13 @@ _SCORE_FIELDS = ("id", "scorecard", "criterion", "half_points", "max_half_points
 @cache
 def _submit_read_statement() -> tuple[str, tuple[str, ...], list]:
     fields = list(Scorecard._meta.concrete_fields)
-    converters = [
-        connection.ops.get_db_converters(f.get_col("s")) + f.get_db_converters(connection) for f in fields
-    ]
+    converters = [field_converters(f, "s") for f in fields]
     score = _table(Score)
     scores = ", ".join(f"sc.{_column(Score, name)}" for name in _SCORE_FIELDS)
     sql = (
-        f"SELECT {', '.join(f's.{_q(f.column)}' for f in fields)},"  # noqa: S608
-        f" (SELECT json_agg(json_build_array({scores}) ORDER BY sc.{_q(Score._meta.pk.column)})::text"
-        f" FROM {score} sc WHERE sc.{_column(Score, 'scorecard')} = s.{_q(Scorecard._meta.pk.column)})"
+        f"SELECT {', '.join(f's.{quote(f.column)}' for f in fields)},"  # noqa: S608
+        f" (SELECT json_agg(json_build_array({scores}) ORDER BY sc.{quote(Score._meta.pk.column)})::text"
+        f" FROM {score} sc WHERE sc.{_column(Score, 'scorecard')} = s.{quote(Scorecard._meta.pk.column)})"
         f" FROM {_table(Scorecard)} s WHERE s.{_column(Scorecard, 'assignment')} = %s FOR UPDATE OF s"
     )
     return sql, tuple(f.attname for f in fields), converters
@@ -190,12 +188,12 @@ def _submit_read_statement() -> tuple[str, tuple[str, ...], list]:
 def submit_read(assignment_id: int) -> tuple[Scorecard, list[Score]] | None:
     """The assignment's card, locked, and its scores in id order; None without a card."""
     sql, attnames, converters = _submit_read_statement()
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, [assignment_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    card = _instance(Scorecard, attnames, converters, row[:-1])
+    card = model_from_row(Scorecard, attnames, converters, row[:-1])
     names = [Score._meta.get_field(name).attname for name in _SCORE_FIELDS]
     scores = [Score.from_db(connection.alias, names, values) for values in json.loads(row[-1] or "[]")]
     for score in scores:
@@ -205,8 +203,8 @@ def submit_read(assignment_id: int) -> tuple[Scorecard, list[Score]] | None:
 
 @cache
 def _submit_write_statement() -> str:
-    card, pk = _table(Scorecard), _q(Scorecard._meta.pk.column)
-    a_pk = _q(Assignment._meta.pk.column)
+    card, pk = _table(Scorecard), quote(Scorecard._meta.pk.column)
+    a_pk = quote(Assignment._meta.pk.column)
     return (
         f"WITH card AS (UPDATE {card} SET {_column(Scorecard, 'total')} = %(total)s,"  # noqa: S608
         f" {_column(Scorecard, 'status')} = %(status)s, {_column(Scorecard, 'submitted_at')} = %(now)s,"
@@ -227,5 +225,5 @@ def submit_write(*, card: Scorecard, audit: dict[str, Any]) -> None:
         "card": card.pk, "assignment": card.assignment_id, "assignment_status": AssignmentStatus.SUBMITTED,
         **_audit_params(audit),
     }
-    with _cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_submit_write_statement(), params)

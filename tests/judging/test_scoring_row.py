@@ -160,7 +160,7 @@ def test_the_setting_chooses_the_cursor(prepared, assigned, settings):
     import psycopg
 
     settings.DATABASE_PREPARED_STATEMENTS = prepared
-    with scoring_row._cursor() as cursor:
+    with scoring_row.prepared_cursor() as cursor:
         assert isinstance(cursor.cursor, psycopg.ClientCursor) is not prepared
     with transaction.atomic():
         assignment, _ = scoring_row.load(assigned[0].pk)
