@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.urls import NoReverseMatch, reverse
 
@@ -40,6 +41,8 @@ class YearState:
     phase: str
     rounds: tuple[RoundState, ...] = ()
     nominations_submitted: int = 0  # waiting for 资格审查
+    corrections_open: int = 0  # returned, their correction period (补正期) still running
+    corrections_until: date | None = None  # the last day of the latest of those periods
     publicity: bool = False
     open_objections: int = 0
     proposed_awards: int = 0
@@ -73,9 +76,22 @@ def _nominating(state: YearState) -> Step | None:
     return None
 
 
+def _corrections(state: YearState) -> str:
+    if not state.corrections_open:
+        return ""
+    until = f"{state.corrections_until.month}月{state.corrections_until.day}日" if state.corrections_until else ""
+    return (
+        f"{state.corrections_open} 件推荐退回补正中（补正期最晚至 {until}），"
+        "补正期结束或重新提交并审查后才能开始评审。"
+    )
+
+
 def _reviewing(state: YearState) -> Step | None:
     if state.phase == Phase.REVIEWING:
-        detail = f"还有 {state.nominations_submitted} 件推荐待审查。" if state.nominations_submitted else "审查完毕后进入评审阶段。"
+        if state.nominations_submitted:
+            detail = f"还有 {state.nominations_submitted} 件推荐待审查。" + _corrections(state)
+        else:
+            detail = _corrections(state) or "审查完毕后进入评审阶段。"
         return Step("review", "完成资格审查", detail)
     return None
 

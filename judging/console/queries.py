@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from competition.models import Competition, JudgeProfile, Round
 from nominations.enums import Status
@@ -35,6 +36,9 @@ def year_state(competition: Competition, *, rounds: list[Round] | None = None) -
     """Everything ``nav.next_step`` reads, in a handful of queries."""
     rounds = rounds if rounds is not None else list(competition.rounds.order_by("order"))
     counts = round_counts(competition)
+    corrections = Nomination.objects.filter(
+        competition=competition, status=Status.RETURNED, correct_by__gte=timezone.localdate()
+    ).aggregate(open=Count("id"), until=Max("correct_by"))
     return YearState(
         pk=competition.pk,
         phase=competition.phase,
@@ -50,6 +54,8 @@ def year_state(competition: Competition, *, rounds: list[Round] | None = None) -
             for r in rounds
         ),
         nominations_submitted=Nomination.objects.filter(competition=competition, status=Status.SUBMITTED).count(),
+        corrections_open=corrections["open"],
+        corrections_until=corrections["until"],
         publicity=Publicity.objects.filter(competition=competition).exists(),
         open_objections=Objection.objects.filter(competition=competition, status=ObjectionStatus.OPEN).count(),
         proposed_awards=Award.objects.filter(competition=competition, status=AwardStatus.PROPOSED).count(),

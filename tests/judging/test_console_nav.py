@@ -24,6 +24,19 @@ def test_before_judging_the_step_is_the_review(phase):
     assert "4 件" in step.detail
 
 
+def test_open_correction_periods_are_named_in_the_review_step():
+    """The office sees why judging cannot start yet: returned nominations still being corrected."""
+    import datetime as dt
+
+    waiting = next_step(year(Phase.REVIEWING, corrections_open=2, corrections_until=dt.date(2026, 10, 9)))
+    assert waiting.key == "review"
+    assert waiting.detail == "2 件推荐退回补正中（补正期最晚至 10月9日），补正期结束或重新提交并审查后才能开始评审。"
+    both = next_step(year(Phase.REVIEWING, nominations_submitted=3, corrections_open=1,
+                          corrections_until=dt.date(2026, 10, 9)))
+    assert both.detail.startswith("还有 3 件推荐待审查。1 件推荐退回补正中")
+    assert next_step(year(Phase.REVIEWING)).detail == "审查完毕后进入评审阶段。"
+
+
 def test_a_round_without_assignments_asks_for_them():
     step = next_step(year(Phase.JUDGING, RoundState(pk=7, name="初评", order=1, closed=False)))
     assert (step.key, step.text, step.round) == ("assign", "分配评审任务", 7)

@@ -304,3 +304,29 @@ def test_the_ranking_page_finds_an_aggregation_still_running(client, office, ass
     assert "正在按“中位数”计算（计算中，已完成 1 / 3）" in body
     AggregationJob.objects.filter(pk=job.pk).update(status="done")
     assert "data-job-url" not in text(client.get(reverse("judging:ranking", args=[assigned.pk])))
+
+
+def test_the_review_step_names_the_open_correction_periods(client, office, competition, nominations):
+    """While returned nominations are being corrected the office is told so, with the last day."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from competition.enums import Phase
+    from competition.models import Competition
+    from nominations.enums import Status
+    from nominations.models import Nomination
+
+    Competition.objects.filter(pk=competition.pk).update(phase=Phase.REVIEWING)
+    last_day = timezone.localdate() + dt.timedelta(days=4)
+    Nomination.objects.filter(pk=nominations[0].pk).update(
+        status=Status.RETURNED, review_reason="补充材料", correct_by=timezone.localdate() + dt.timedelta(days=1)
+    )
+    Nomination.objects.filter(pk=nominations[1].pk).update(status=Status.RETURNED, review_reason="补充材料", correct_by=last_day)
+    Nomination.objects.filter(pk=nominations[2].pk).update(  # overdue: lapses, no longer waited for
+        status=Status.RETURNED, review_reason="补充材料", correct_by=timezone.localdate() - dt.timedelta(days=1)
+    )
+    client.force_login(office)
+    body = text(client.get(reverse("judging:console:year", args=[competition.pk])))
+    assert "下一步：完成资格审查" in body
+    assert f"2 件推荐退回补正中（补正期最晚至 {last_day.month}月{last_day.day}日）" in body
