@@ -93,23 +93,36 @@ def assignment_attachments(*, assignment: Assignment, viewer) -> tuple[bool, lis
 
 
 def round_progress(*, round_: Round) -> dict:
-    """Assigned and submitted counts per judge and per nomination."""
+    """Assigned and submitted counts per judge and per nomination.
+
+    A scorecard the office excluded (``ScorecardExclusion``: a withdrawn judge, an unusable
+    card) no longer counts towards a nomination's scores: it is counted apart
+    (``excluded``), not as assigned or submitted work still standing, so a nomination whose
+    card was excluded shows as short of a score until its replacement is submitted.
+    """
+    excluded = Q(scorecard__exclusion__isnull=False)
+    counts = {
+        "assigned": Count("id", filter=~excluded),
+        "submitted": Count("id", filter=Q(status="submitted") & ~excluded),
+        "excluded": Count("id", filter=excluded),
+    }
     rows = Assignment.objects.filter(round=round_)
     per_judge = (
         rows.values("judge_id", "judge__username", "judge__display_name")
-        .annotate(assigned=Count("id"), submitted=Count("id", filter=Q(status="submitted")))
+        .annotate(**counts)
         .order_by("judge__username")
     )
     per_nomination = (
         rows.values("nomination_id", "nomination__title", "nomination__category__name")
-        .annotate(assigned=Count("id"), submitted=Count("id", filter=Q(status="submitted")))
+        .annotate(**counts)
         .order_by("nomination__category__order", "nomination_id")
     )
-    totals = rows.aggregate(assigned=Count("id"), submitted=Count("id", filter=Q(status="submitted")))
+    totals = rows.aggregate(**counts)
     return {
         "round": round_.pk,
         "assigned": totals["assigned"],
         "submitted": totals["submitted"],
+        "excluded": totals["excluded"],
         "judges": [
             {
                 "judge": r["judge_id"],
@@ -117,6 +130,7 @@ def round_progress(*, round_: Round) -> dict:
                 "name": r["judge__display_name"],
                 "assigned": r["assigned"],
                 "submitted": r["submitted"],
+                "excluded": r["excluded"],
             }
             for r in per_judge
         ],
@@ -127,6 +141,7 @@ def round_progress(*, round_: Round) -> dict:
                 "category": r["nomination__category__name"],
                 "assigned": r["assigned"],
                 "submitted": r["submitted"],
+                "excluded": r["excluded"],
             }
             for r in per_nomination
         ],

@@ -178,6 +178,36 @@ def test_an_excluded_scorecard_stops_counting_and_the_nomination_is_staffed_agai
     assert AuditEntry.objects.filter(action="scorecard.exclude", reason__startswith="评分明显失准").count() == 1
 
 
+def test_the_progress_board_counts_an_excluded_scorecard_apart(office, round1, nominations, judges, client):
+    """An excluded card is no longer submitted work that counts: the nomination is short of a
+    score until its replacement is submitted, and the board says how many were excluded."""
+    from django.urls import reverse
+
+    from judging.selectors import round_progress
+
+    make_judge(username="judgeF")
+    services.assignments_auto(actor=office, round_=round1, seed=7)
+    score_all(round1, lambda judge, nomination, c: c.max_points / 2)
+    before = round_progress(round_=round1)
+    assert before["submitted"] == before["assigned"] and before["excluded"] == 0
+    assignment = Assignment.objects.filter(round=round1, judge__username="judgeB").first()
+    result = services.scorecard_exclude(actor=office, assignment=assignment, reason="评分明显失准，经评审组复核排除")
+    assert len(result.added) == 1
+
+    after = round_progress(round_=round1)
+    assert after["excluded"] == 1
+    assert (after["assigned"], after["submitted"]) == (before["assigned"], before["submitted"] - 1)
+    row = next(n for n in after["nominations"] if n["nomination"] == assignment.nomination_id)
+    assert (row["submitted"], row["assigned"], row["excluded"]) == (row["assigned"] - 1, row["assigned"], 1)
+    judge = next(j for j in after["judges"] if j["judge"] == assignment.judge_id)
+    assert judge["excluded"] == 1
+
+    client.force_login(office)
+    page = client.get(reverse("judging:progress", args=[round1.pk])).content.decode()
+    assert f'<strong id="submitted-total">{after["submitted"]}</strong> / {after["assigned"]}' in page
+    assert "另有 1 份已排除，不计入排名" in page
+
+
 def test_a_draft_is_not_excluded(office, round1, nominations, judges):
     services.assignments_auto(actor=office, round_=round1, seed=7)
     assignment = Assignment.objects.filter(round=round1).first()
