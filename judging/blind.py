@@ -1,7 +1,8 @@
 """What a judge of a blind round (``Round.blind``) may learn: nothing of the unit or the organisation.
 
 The materials leave out the recommending unit and the implementing
-organisation; attachments carry neutral names (``照片2.jpg``, ``附件3.pdf``)
+organisation, and where their texts (the title, the descriptions) name
+either, the name is replaced by ``REDACTED`` (``redact``); attachments carry neutral names (``照片2.jpg``, ``附件3.pdf``)
 and are served as copies without metadata (EXIF, XMP, PDF document
 information); the stamped 推荐表 is withheld; a 回避 found from the judge's
 unit or organisations is told in neutral words. Pure helpers: no writes.
@@ -19,6 +20,8 @@ from .conflicts import DECLARED_REASON
 
 # Fields of the materials a judge of a blind round never receives.
 BLIND_HIDDEN_FIELDS = ("unit", "organization")
+# What stands in a blind round's texts where they named the unit or the organisation.
+REDACTED = "〔已隐去〕"
 NEUTRAL_CONFLICT = "评委与被推荐对象存在利益关联，须回避。"
 _LABELS = {AttachmentKind.PHOTO: "照片", AttachmentKind.VIDEO: "视频", AttachmentKind.OTHER: "附件"}
 
@@ -48,3 +51,23 @@ def conflict_for_judge(reason: str | None, *, blind: bool) -> str | None:
     if reason is None or not blind or reason == DECLARED_REASON:
         return reason
     return NEUTRAL_CONFLICT
+
+
+def identifying_names(nomination) -> list[str]:
+    """The names a blind round keeps from its judges: the recommending unit's name and short
+    name, and the implementing organisation; longest first (so a name containing another is
+    replaced whole), none shorter than two characters."""
+    unit = nomination.unit
+    found = {(name or "").strip() for name in (unit.name, unit.short_name, nomination.organization)}
+    return sorted((name for name in found if len(name) >= 2), key=lambda name: (-len(name), name))
+
+
+def redact(value, names: list[str]):
+    """``value`` (a text, or a list of texts) with each of ``names`` replaced by ``REDACTED``."""
+    if isinstance(value, list):
+        return [redact(item, names) for item in value]
+    if not isinstance(value, str):
+        return value
+    for name in names:
+        value = value.replace(name, REDACTED)
+    return value

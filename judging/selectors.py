@@ -59,7 +59,8 @@ def assignment_materials(*, assignment: Assignment, viewer) -> dict:
 
     ``JUDGE_FIELDS``, dates as ISO strings, ``years_running``, the category and the unit;
     the contacts only for the office and observers; in a blind round a judge gets neither
-    the unit nor the organisation (``blind.BLIND_HIDDEN_FIELDS``).
+    the unit nor the organisation (``blind.BLIND_HIDDEN_FIELDS``), and the texts that name
+    either have the name replaced (``blind.redact``).
     """
     nomination = assignment.nomination
     data = {name: getattr(nomination, name) for name in JUDGE_FIELDS}
@@ -74,6 +75,8 @@ def assignment_materials(*, assignment: Assignment, viewer) -> dict:
     if blind.is_blind_for(viewer, assignment.round):
         for name in blind.BLIND_HIDDEN_FIELDS:
             data.pop(name, None)
+        names = blind.identifying_names(nomination)
+        data = {key: value if key == "category" else blind.redact(value, names) for key, value in data.items()}
     return data
 
 

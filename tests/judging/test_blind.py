@@ -190,6 +190,26 @@ def test_downloads_have_neutral_names_and_no_metadata(case):
     files.check_mp4(io.BytesIO(body), len(body))
 
 
+def test_texts_that_name_the_unit_or_the_organisation_are_redacted_for_the_judge(case, office, client):
+    """A title or a description that names the unit (full or short name) or the organisation
+    reaches a blind round's judge with the name replaced; the office reads it as written."""
+    a = case["a"]
+    nomination = a.nomination
+    unit = nomination.unit
+    nomination.title = f"{unit.short_name}青年助老服务项目"
+    nomination.summary = f"由{ORGANIZATION}联合{unit.name}开展，覆盖{unit.short_name}12个社区。"
+    nomination.save(update_fields=["title", "summary"])
+    materials = api(a.judge).get(f"/api/v1/assignments/{a.pk}/").json()["materials"]
+    assert materials["title"] == "〔已隐去〕青年助老服务项目"
+    assert materials["summary"] == "由〔已隐去〕联合〔已隐去〕开展，覆盖〔已隐去〕12个社区。"
+    client.force_login(a.judge)
+    page = client.get(f"/judging/assignments/{a.pk}/").content.decode()
+    assert leaks(page, case) == [] and unit.short_name not in page
+    assert "〔已隐去〕青年助老服务项目" in page
+    office_materials = api(office).get(f"/api/v1/assignments/{a.pk}/").json()["materials"]
+    assert office_materials["title"] == nomination.title and office_materials["summary"] == nomination.summary
+
+
 def test_the_scoring_page_names_neither_unit_nor_organisation_nor_file_names(case, client):
     a = case["a"]
     client.force_login(a.judge)
