@@ -162,7 +162,9 @@ def test_scoring_page_shows_materials_rubric_and_inputs(
 
     assert response.status_code == 200
     body = text(response)
-    assert nomination.title in body
+    # A blind round: the title as written, less the unit's name it carries (迎泽区项目1).
+    assert nomination.unit.short_name in nomination.title
+    assert nomination.title.replace(nomination.unit.short_name, "〔已隐去〕") in body
     assert "覆盖面与受益人数，媒体报道与社会影响" in body
     for criterion in category.criteria.all():
         assert f'id="score-{criterion.pk}"' in body
