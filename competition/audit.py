@@ -71,20 +71,6 @@ def audit_fields(
     }
 
 
-def audit_record(
-    *,
-    actor,
-    action: str,
-    obj: models.Model | None = None,
-    object_type: str | None = None,
-    object_id: Any = None,
-    before: dict | None = None,
-    after: dict | None = None,
-    reason: str = "",
-) -> AuditEntry:
-    return AuditEntry.objects.create(
-        **audit_fields(
-            actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
-            before=before, after=after, reason=reason,
-        )
-    )
+def audit_record(**fields: Any) -> AuditEntry:
+    """Write one audit entry (append-only); takes ``audit_fields``' arguments."""
+    return AuditEntry.objects.create(**audit_fields(**fields))
