@@ -7,7 +7,8 @@
   the halls, these pages carry a CSRF token and are rendered per request,
   never stored in a shared cache.
 - ``/exhibition/office/suggestions/``: the office and observers read the
-  suggestions by status; the office marks one read or handled with a note
+  suggestions by status, or those waiting to be handled (``?status=pending``,
+  where the console's badge leads); the office marks one read or handled with a note
   (``/exhibition/office/suggestions/<id>/``, POST). Observers see no buttons
   and their POST answers 403; anyone else gets 404.
 """
@@ -98,7 +99,7 @@ def office_list(request):
     """The office's list of suggestions, newest first, filtered by status."""
     _reader(request)
     status = request.GET.get("status", "")
-    if status not in SuggestionStatus.values:
+    if status not in (*SuggestionStatus.values, suggestions.PENDING):
         status = ""
     paginator = Paginator(suggestions.suggestions_for_office(status=status), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -113,6 +114,11 @@ def office_list(request):
                 {"value": s.value, "label": s.label, "count": counts[s.value]} for s in SuggestionStatus
             ],
             "total": sum(counts.values()),
+            "pending": {
+                "value": suggestions.PENDING,
+                "label": suggestions.PENDING_LABEL,
+                "count": sum(counts[s] for s in suggestions.WAITING),
+            },
             "is_office": request.user.has_perm("exhibition.handle_suggestion"),
             "note_max": SUGGESTION_NOTE_MAX,
         },
@@ -146,6 +152,6 @@ def office_mark(request, pk: int):
         messages.success(request, f"第 {suggestion.pk} 条意见建议已标记为“{label}”。")
     url = reverse("exhibition:office-suggestions")
     shown = request.POST.get("filter", "")
-    if shown in SuggestionStatus.values:
+    if shown in (*SuggestionStatus.values, suggestions.PENDING):
         url += f"?status={shown}"
     return redirect(f"{url}#suggestion-{suggestion.pk}")

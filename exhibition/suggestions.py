@@ -7,7 +7,11 @@
   (``SUGGESTIONS_PER_ADDRESS_PER_HOUR``), the refused ones too.
 - ``suggestion_mark``: the office marks one read or handled, with a note
   (required when handled); audited with the state before and after.
-- ``suggestions_for_office``: the office's list, newest first, by status.
+- ``suggestions_for_office``: the office's list, newest first, by status
+  (or ``PENDING``: those not handled yet, unread or read).
+- ``suggestions_waiting``: how many wait to be handled (the console's badge,
+  ``exhibition.badges``; the daily summary and the office's daily notice,
+  ``exhibition.reminders``).
 
 The public form (``suggestion_views``) and the public API both call
 ``suggestion_submit``; neither shows a suggestion back to the public.
@@ -41,6 +45,10 @@ from .models import (
 )
 
 OFFICE_ONLY = "只有组委会办公室可以处理意见建议。"
+# The list's filter of the suggestions that wait to be handled: unread, or read and not handled.
+PENDING = "pending"
+PENDING_LABEL = "待处理"
+WAITING = (SuggestionStatus.NEW, SuggestionStatus.READ)
 # A mobile number, or a landline with its area code (0351-4040123, 03514040123).
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
@@ -127,11 +135,19 @@ def suggestion_mark(*, actor: User, suggestion: Suggestion, status: str, note: s
 
 
 def suggestions_for_office(*, status: str = "") -> QuerySet[Suggestion]:
-    """The office's list (newest first), of one status if a valid one is given."""
+    """The office's list (newest first), of one status if a valid one is given, or of
+    those waiting to be handled (``PENDING``)."""
     queryset = Suggestion.objects.select_related("handled_by")
     if status in SuggestionStatus.values:
         queryset = queryset.filter(status=status)
+    elif status == PENDING:
+        queryset = queryset.filter(status__in=WAITING)
     return queryset
+
+
+def suggestions_waiting() -> int:
+    """How many suggestions wait to be handled (unread, or read and not handled)."""
+    return Suggestion.objects.filter(status__in=WAITING).count()
 
 
 def suggestion_counts() -> dict[str, int]:

@@ -22,6 +22,7 @@ class Event(models.TextChoices):
     RESULTS_FINAL = "results_final", "表彰结果确定"
     CERTIFICATE_READY = "certificate_ready", "荣誉证书已生成"
     DAILY_SUMMARY = "daily_summary", "每日概况"
+    SUGGESTIONS_RECEIVED = "suggestions_received", "收到意见建议"
 
 
 class Channel(models.TextChoices):

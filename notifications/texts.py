@@ -1,7 +1,8 @@
 """The Chinese wording of every event: a title and a body, filled from the context
 the calling service passes to ``notify``.
 
-Every title names the year and the nomination or the round; the link to act
+Every title names the year and the nomination or the round (the office's daily
+messages, the summary and the suggestions received, name the day); the link to act
 on is added by the e-mail and the inbox (the notification's ``url``). Plain
 functions, no database: tested on their own.
 """
@@ -103,6 +104,11 @@ WORDING: dict[str, Wording] = {
     Event.DAILY_SUMMARY: Wording(
         "【每日概况】{date}",
         "{lines}",
+    ),
+    Event.SUGGESTIONS_RECEIVED: Wording(
+        "【意见建议】{date}：有 {count} 条新的意见建议待阅",
+        "{since}市民在云展馆新提交了 {count} 条意见建议，尚未阅读；目前共有 {waiting} 条意见建议待处理。\n"
+        "请在“工作台 › 意见建议”阅处（每天最多提醒一次）。",
     ),
 }
 

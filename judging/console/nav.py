@@ -10,6 +10,13 @@ pages of 公示, objections, finalisation, certificates and statistics are added
 as entries (and their URL names in ``STEP_URLS``) without changing the code.
 An entry or a step whose URL name does not exist (yet) is left out, never an
 error.
+
+``BADGES`` maps an entry's URL name to a counter of what waits on that page
+(the suggestions not yet handled, …): the app that owns the page registers
+it (``register_badge``, from its ``AppConfig.ready``), since this app may not
+import the apps to its right. ``queries.badges`` asks them; the entries and
+the year page show each count as a badge that links to the page filtered to
+what waits.
 """
 
 from __future__ import annotations
@@ -241,8 +248,36 @@ ENTRIES: list[Entry] = [
 ]
 
 
-def entries(*, competition: int, round_: int | None = None, takes: str = "competition", phase: str = "") -> list[dict]:
-    """The entries of one kind (per competition, or per round) that exist, with their URLs."""
+@dataclass(frozen=True)
+class Badge:
+    """What waits on a page: how many, the page filtered to them, and the words (``"3 条待处理"``)."""
+
+    count: int
+    url: str
+    text: str
+
+
+# URL name of an entry -> a function of no arguments answering its Badge (None: nothing waits).
+BADGES: dict[str, Callable[[], Badge | None]] = {}
+
+
+def register_badge(url_name: str, counter: Callable[[], Badge | None]) -> Callable[[], Badge | None]:
+    """Show ``counter``'s count on the entry ``url_name`` (registered by the app that owns the page)."""
+    BADGES[url_name] = counter
+    return counter
+
+
+def entries(
+    *,
+    competition: int,
+    round_: int | None = None,
+    takes: str = "competition",
+    phase: str = "",
+    badges: dict[str, Badge] | None = None,
+) -> list[dict]:
+    """The entries of one kind (per competition, or per round) that exist, with their URLs
+    (and the badge of each that has one in ``badges``)."""
+    badges = badges or {}
     out = []
     for entry in ENTRIES:
         if entry.takes != takes or (entry.phases and phase not in entry.phases):
@@ -250,17 +285,37 @@ def entries(*, competition: int, round_: int | None = None, takes: str = "compet
         args = _args(entry.takes, competition=competition, round_=round_)
         url = None if args is None else _reverse(entry.url_name, args)
         if url:
-            out.append({"group": entry.group, "label": entry.label, "url": url, "name": entry.url_name})
+            out.append(
+                {
+                    "group": entry.group,
+                    "label": entry.label,
+                    "url": url,
+                    "name": entry.url_name,
+                    "badge": badges.get(entry.url_name),
+                }
+            )
     return out
 
 
-def year_entries(*, competition: int, phase: str = "") -> list[dict]:
+def year_entries(*, competition: int, phase: str = "", badges: dict[str, Badge] | None = None) -> list[dict]:
     """The year page's entries (those of no round and those of the year), each group listed
     once, groups and entries in ``ENTRIES`` order."""
-    found = entries(competition=competition, takes="", phase=phase) + entries(competition=competition, phase=phase)
+    found = entries(competition=competition, takes="", phase=phase, badges=badges) + entries(
+        competition=competition, phase=phase, badges=badges
+    )
     groups: list[str] = []
     for entry in ENTRIES:
         if entry.group not in groups:
             groups.append(entry.group)
     position = {e.url_name: i for i, e in enumerate(ENTRIES)}
     return sorted(found, key=lambda e: (groups.index(e["group"]), position[e["name"]]))
+
+
+def waiting(badges: dict[str, Badge]) -> list[dict]:
+    """The year page's card of what waits: the entries with a badge, in ``ENTRIES`` order."""
+    out = []
+    for entry in ENTRIES:
+        badge = badges.get(entry.url_name)
+        if badge is not None and all(w["name"] != entry.url_name for w in out):
+            out.append({"group": entry.group, "label": entry.label, "name": entry.url_name, "badge": badge})
+    return out

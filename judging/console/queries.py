@@ -14,7 +14,19 @@ from nominations.models import Nomination
 from .. import selectors
 from ..enums import AssignmentStatus, AwardStatus, ObjectionStatus, ScorecardStatus
 from ..models import Assignment, Award, Objection, PanelMember, Pledge, Publicity, RoundWithdrawal
-from .nav import RoundState, YearState
+from . import nav
+from .nav import Badge, RoundState, YearState
+
+
+def badges() -> dict[str, Badge]:
+    """The badges of the console's entries that have something waiting (``nav.BADGES``,
+    registered by the apps that own the pages; one count each)."""
+    out = {}
+    for name, counter in nav.BADGES.items():
+        badge = counter()
+        if badge is not None and badge.count > 0:
+            out[name] = badge
+    return out
 
 
 def round_counts(competition: Competition) -> dict[int, dict[str, int]]:

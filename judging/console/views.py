@@ -162,7 +162,8 @@ def home(request):
     """The console's entry: the latest year's page (or the list when there is none)."""
     latest = _competitions().first() or Competition.objects.order_by("-year").first()
     if latest is None:
-        return render(request, "judging/console/year.html", {"competition": None, "others": []})
+        waiting = nav.waiting(queries.badges())
+        return render(request, "judging/console/year.html", {"competition": None, "others": [], "waiting": waiting})
     return redirect("judging:console:year", pk=latest.pk)
 
 
@@ -196,6 +197,7 @@ def year(request, pk: int):
             }
         )
     nomination_counts = queries.nomination_counts(competition)
+    badges = queries.badges()
     from nominations.enums import Status
 
     return render(
@@ -209,7 +211,8 @@ def year(request, pk: int):
             "step": step,
             "step_url": nav.step_url(step, competition=competition.pk),
             "rounds": round_rows,
-            "pages": nav.year_entries(competition=competition.pk, phase=competition.phase),
+            "pages": nav.year_entries(competition=competition.pk, phase=competition.phase, badges=badges),
+            "waiting": nav.waiting(badges),
             "nomination_counts": [
                 {"label": s.label, "value": s.value, "count": nomination_counts[s.value]}
                 for s in Status

@@ -251,3 +251,82 @@ def test_the_database_refuses_a_handled_suggestion_without_a_note():
         Suggestion.objects.create(content=TEXT, status="handled", handled_at=timezone.now())
     with pytest.raises(IntegrityError), transaction.atomic():
         Suggestion.objects.create(content="短")
+
+
+# --------------------------------------------------------------------------- how the office hears of them
+
+PENDING_LIST = f"{OFFICE_LIST}?status=pending"
+
+
+def _three_of_which_two_wait(office) -> list[Suggestion]:
+    """Three suggestions: one unread, one read, one handled (two wait to be handled)."""
+    new, read, handled = (suggestions.suggestion_submit(content=f"{TEXT}（第{i}条）") for i in range(1, 4))
+    suggestions.suggestion_mark(actor=office, suggestion=read, status="read")
+    suggestions.suggestion_mark(actor=office, suggestion=handled, status="handled", note="已答复。")
+    return [new, read, handled]
+
+
+def test_waiting_counts_unread_and_read_but_not_handled(office):
+    assert suggestions.suggestions_waiting() == 0
+    new, read, handled = _three_of_which_two_wait(office)
+    assert suggestions.suggestions_waiting() == 2
+    assert list(suggestions.suggestions_for_office(status="pending")) == [read, new]
+
+
+def test_the_console_shows_how_many_wait_and_links_to_them(client, office):
+    from tests.factories import competition_factory
+
+    competition = competition_factory()
+    new, read, handled = _three_of_which_two_wait(office)
+    client.force_login(office)
+    page = client.get(reverse("judging:console:year", args=[competition.pk])).content.decode()
+
+    # The entry 云展馆 › 意见建议 carries the count and leads to the ones waiting.
+    entry = f'<a href="{PENDING_LIST}" data-entry="exhibition:office-suggestions">意见建议'
+    assert entry in page
+    assert '<span class="count-badge" title="2 条待处理">2</span>' in page
+    # And the card "待处理" near the top says it again.
+    waiting = page.split('id="waiting"')[1].split("</section>")[0]
+    assert "云展馆 › 意见建议" in waiting and f'href="{PENDING_LIST}"' in waiting and "2 条待处理" in waiting
+    assert page.index('id="waiting"') < page.index('id="pages"')
+
+    listed = client.get(PENDING_LIST).content.decode()
+    assert f'id="suggestion-{new.pk}"' in listed and f'id="suggestion-{read.pk}"' in listed
+    assert f'id="suggestion-{handled.pk}"' not in listed
+    assert 'id="filter-pending" aria-current="page">待处理（2）</a>' in listed
+
+
+def test_the_badge_follows_the_handling(client, office):
+    from tests.factories import competition_factory
+
+    competition = competition_factory()
+    new, read, _ = _three_of_which_two_wait(office)
+    client.force_login(office)
+    year_page = reverse("judging:console:year", args=[competition.pk])
+    response = client.post(f"{OFFICE_LIST}{new.pk}/", {"status": "handled", "note": "已采纳。", "filter": "pending"})
+    assert response["Location"] == f"{PENDING_LIST}#suggestion-{new.pk}"
+    assert 'title="1 条待处理">1</span>' in client.get(year_page).content.decode()
+
+    suggestions.suggestion_mark(actor=office, suggestion=read, status="handled", note="已答复。")
+    page = client.get(year_page).content.decode()
+    assert "count-badge" not in page and 'id="waiting"' not in page
+    assert f'<a href="{OFFICE_LIST}" data-entry="exhibition:office-suggestions">意见建议</a>' in page
+    assert "没有待处理的意见建议。" in client.get(PENDING_LIST).content.decode()
+
+
+def test_observers_see_the_count_too(client, observer, office):
+    from tests.factories import competition_factory
+
+    competition = competition_factory()
+    _three_of_which_two_wait(office)
+    client.force_login(observer)
+    page = client.get(reverse("judging:console:year", args=[competition.pk])).content.decode()
+    assert f'href="{PENDING_LIST}"' in page and "2 条待处理" in page
+
+
+def test_the_console_without_a_year_still_shows_what_waits(client, office):
+    suggestions.suggestion_submit(content=TEXT)
+    client.force_login(office)
+    page = client.get(reverse("judging:console:home")).content.decode()
+    assert "暂无推选活动" in page
+    assert f'href="{PENDING_LIST}"' in page and "1 条待处理" in page

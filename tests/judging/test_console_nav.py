@@ -109,3 +109,26 @@ def test_the_results_steps_link_their_pages():
 def test_the_assign_step_links_the_rounds_assignment_page():
     step = nav.Step("assign", "分配评审任务", round=7)
     assert nav.step_url(step, competition=1) == "/judging/office/rounds/7/assign/"
+
+
+def test_a_badge_rides_on_its_entry_and_in_the_waiting_card(monkeypatch):
+    """The apps to the right register what waits on their pages; the entries carry it."""
+    from judging.console import queries
+
+    badge = nav.Badge(count=3, url="/judging/office/competitions/1/objections/?open", text="3 件待处理")
+    monkeypatch.setattr(nav, "BADGES", {})
+    nav.register_badge("judging:results-objections", lambda: badge)
+    nav.register_badge("judging:results-publicity", lambda: None)  # nothing waits
+    nav.register_badge("judging:results-honours", lambda: nav.Badge(count=0, url="/x", text="0"))
+    found = queries.badges()
+    assert found == {"judging:results-objections": badge}
+
+    pages = {e["name"]: e for e in nav.year_entries(competition=1, badges=found)}
+    assert pages["judging:results-objections"]["badge"] == badge
+    assert pages["judging:results-publicity"]["badge"] is None
+    assert [w["label"] for w in nav.waiting(found)] == ["异议"]
+    assert nav.waiting({}) == []
+
+
+def test_the_exhibition_registers_the_suggestions_badge():
+    assert "exhibition:office-suggestions" in nav.BADGES
