@@ -361,3 +361,67 @@ def test_the_admin_refuses_in_chinese_and_changes_nothing(office, final, units, 
     page = response.content.decode()
     assert "本年度已颁发 2 份荣誉证书" in page and "请先在“荣誉证书”页撤销" in page, page[:3000]
     assert issuers_of(final) == before and changes(final) == audited
+
+
+def test_the_admin_page_says_beforehand_that_the_issuers_are_locked(office, final, units):
+    url = f"/admin/competition/competition/{final.pk}/change/"
+    assert "颁发单位与印章：现在不能" not in _client(office).get(url).content.decode()
+    situation("issued", office, final, units)
+    page = _client(office).get(url).content.decode()
+    assert "颁发单位与印章：现在不能修改颁发单位和印章：本年度已颁发 2 份荣誉证书" in page
+
+
+def test_a_seal_changed_while_a_reissue_renders_is_not_printed_silently(office, final, units, monkeypatch):
+    """All revoked, the seal may change; a reissue rendering meanwhile printed the old one:
+    it is refused (409 stale) and the certificate stays revoked, not valid with the old seal."""
+    from certificates.services import designs
+
+    award_for(final, "ZZ", units[0], title="太原市城市综合管理服务指挥中心志愿服务队")
+    batch = certificate_services.certificates_issue(actor=office, competition=final, send=False)
+    item = BatchItem.objects.get(batch=batch)
+    certificate_services.item_render(item_id=item.pk)
+    certificate_services.batch_finish(batch_id=batch.pk)
+    certificate = certificate_services.certificate_revoke(
+        actor=office, certificate=Certificate.objects.get(pk=item.certificate_id), reason="更换印章"
+    )
+    kept = {i[3] for i in issuers_of(final)}
+    render = designs.render_certificate_pdf
+
+    def render_then_change_the_seal(*args, **kwargs):
+        pdf = render(*args, **kwargs)
+        replace_seal_in_admin(office, final)  # another request, while this one rendered
+        return pdf
+
+    monkeypatch.setattr(designs, "render_certificate_pdf", render_then_change_the_seal)
+    with pytest.raises(Conflict) as caught:
+        certificate_services.certificate_reissue(actor=office, certificate=certificate, reason="重新颁发")
+    assert caught.value.code == "stale"
+    stays = Certificate.objects.get(pk=certificate.pk)
+    assert (stays.status, stays.sha256, stays.version) == (CertificateStatus.REVOKED, certificate.sha256, certificate.version)
+    monkeypatch.setattr(designs, "render_certificate_pdf", render)
+    reissued = certificate_services.certificate_reissue(actor=office, certificate=certificate, reason="重新颁发")
+    assert reissued.status == CertificateStatus.ISSUED
+    for issuer in final.issuers.all():
+        if issuer.seal and issuer.seal.name not in kept:  # the file this test wrote
+            issuer.seal.delete(save=False)
+
+
+def test_the_api_answers_409_with_the_reason(office, final, units):
+    from tests.judging.conftest import api
+
+    situation("issued", office, final, units)
+    before = issuers_of(final)
+    names = [{"name": i.name} for i in final.issuers.order_by("order", "id")]
+    response = api(office).patch(
+        f"/api/v1/competitions/{final.pk}/", {"issuers": [*names, {"name": "太原市民政局"}]}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "certificates_issued"
+    assert response.json()["error"]["message"].startswith("现在不能修改颁发单位：本年度已颁发 2 份荣誉证书")
+    assert issuers_of(final) == before
+    # The same issuers with another change (the wording) go through.
+    response = api(office).patch(
+        f"/api/v1/competitions/{final.pk}/", {"issuers": names, "certificate_wording": "特发此证。"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert issuers_of(final) == before
