@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from competition.enums import Role
+from competition.refusals import CertificatesInUse
 
-from .enums import CertificateStatus, ItemStatus
+from .enums import FINISHED_BATCH_STATUSES, CertificateStatus, ItemStatus
 from .models import BatchItem, Certificate, CertificateBatch
 
 PUBLIC_STATUSES = (CertificateStatus.ISSUED, CertificateStatus.REVOKED)
@@ -117,3 +118,17 @@ def batch_failures(*, batch: CertificateBatch) -> QuerySet[BatchItem]:
         .select_related("certificate")
         .order_by("certificate__number")
     )
+
+
+def issuers_in_use(competition_id: int) -> CertificatesInUse:
+    """What the competition's certificates hold of its issuers and seals: the issued (not
+    revoked) certificates and a batch still rendering (``competition.refusals.issuers_refusal``)."""
+    issued = Certificate.objects.filter(competition_id=competition_id, status=CertificateStatus.ISSUED).count()
+    batch = (
+        CertificateBatch.objects.filter(competition_id=competition_id)
+        .exclude(status__in=FINISHED_BATCH_STATUSES)
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return CertificatesInUse(issued=issued, batch=batch)

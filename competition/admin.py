@@ -29,6 +29,7 @@ from .models import (
     User,
 )
 from .phases import next_phase, rubric_total
+from .refusals import issuers_refusal
 
 # Deleting rows in bulk would bypass the services (and the audit trail).
 admin.site.disable_action("delete_selected")
@@ -237,6 +238,16 @@ class CompetitionAdmin(StructureFormsets, RoleAdmin):
     def get_readonly_fields(self, request, obj=None):
         fixed = ["phase", "created_at", "updated_at"]
         return [*fixed, "year"] if obj is not None else fixed
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The issuers stay editable rows (a save is refused by the services, in Chinese,
+        # and nothing changes); the page says beforehand when it would be.
+        if request.method == "GET" and self._is_office(request):
+            competition = self.get_object(request, object_id)
+            refusal = issuers_refusal(competition) if competition is not None else None
+            if refusal:
+                self.message_user(request, f"颁发单位与印章：{refusal}", messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if change:

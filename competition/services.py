@@ -39,6 +39,7 @@ from .models import (
     Unit,
     User,
 )
+from .refusals import issuers_refusal, refuse
 from .rules import is_office, require
 
 COMPETITION_FIELDS = [
@@ -321,7 +322,8 @@ def competition_create(*, actor: User, data: dict[str, Any]) -> Competition:
 
 @transaction.atomic
 def competition_update(*, actor: User, competition: Competition, data: dict[str, Any]) -> Competition:
-    """Change dates, wording, issuers; categories, criteria and rounds only in draft."""
+    """Change dates, wording, issuers; categories, criteria and rounds only in draft; the
+    issuers not under issued certificates (``refusals.issuers_refusal``)."""
     require(is_office, actor, message="只有组委会办公室可以修改推选活动。")
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     structural = [k for k in ("categories", "rounds") if k in data]
@@ -345,10 +347,16 @@ def competition_update(*, actor: User, competition: Competition, data: dict[str,
             "judging_close": competition.judging_close,
         }
     )
+    issuers_changed = "issuers" in data and [d["name"] for d in data["issuers"]] != list(
+        competition.issuers.order_by("order", "id").values_list("name", flat=True)
+    )
+    if issuers_changed:
+        refuse(issuers_refusal(competition, action="edit"))
     competition.save()
-    if "issuers" in data:
+    if issuers_changed:
         # The API names issuers only; seals are uploaded in the admin. An
-        # issuer that stays (same name) keeps its seal.
+        # issuer that stays (same name) keeps its seal. The same names in the
+        # same order change nothing (the rows, and their seals, stay).
         seals = {i.name: i.seal.name for i in competition.issuers.all() if i.seal}
         competition.issuers.all().delete()
         _create_issuers(competition, data["issuers"], seals)
@@ -930,7 +938,8 @@ def structure_item_save(*, actor: User, obj: Issuer | Category | Criterion | Rou
     """Add or change one issuer, category, criterion or round (the admin's inline rows).
 
     ``obj`` is the row to change, or a new one with only its parent set.
-    Categories, criteria and rounds change only in draft.
+    Categories, criteria and rounds change only in draft; issuers in any
+    phase, but not under issued certificates (``refusals.issuers_refusal``).
     """
     require(is_office, actor, message="只有组委会办公室可以修改推选活动。")
     model = type(obj)
@@ -954,6 +963,8 @@ def structure_item_save(*, actor: User, obj: Issuer | Category | Criterion | Rou
     after = snapshot(obj, fields)
     if before == after:
         return obj
+    if model is Issuer:
+        refuse(issuers_refusal(competition, action="add" if before is None else "edit"))
     obj.save()
     changed = [k for k in fields if before is None or after[k] != before[k]]
     audit_record(
@@ -968,13 +979,16 @@ def structure_item_save(*, actor: User, obj: Issuer | Category | Criterion | Rou
 
 @transaction.atomic
 def structure_item_delete(*, actor: User, obj: Issuer | Category | Criterion | Round) -> None:
-    """Remove one issuer, category (with its criteria), criterion or round."""
+    """Remove one issuer (not under issued certificates), category (with its criteria),
+    criterion or round."""
     require(is_office, actor, message="只有组委会办公室可以修改推选活动。")
     model = type(obj)
     _, fields, _ = STRUCTURE[model]
     obj = model.objects.select_for_update().get(pk=obj.pk)
     competition = _structure_competition(obj)
     _refuse_unless_draft(obj, competition)
+    if model is Issuer:
+        refuse(issuers_refusal(competition, action="remove"))
     before = {"competition": competition.pk, **snapshot(obj, fields)}
     if model is Category:
         before["criteria"] = [snapshot(c, STRUCTURE[Criterion][1]) for c in obj.criteria.all()]
@@ -984,9 +998,16 @@ def structure_item_delete(*, actor: User, obj: Issuer | Category | Criterion | R
 
 @transaction.atomic
 def issuer_seal_set(*, actor: User, issuer: Issuer, seal) -> Issuer:
-    """Upload (a file) or remove (``None``) an issuer's seal image, printed on the certificates."""
+    """Upload (a file) or remove (``None``) an issuer's seal image, printed on the certificates.
+
+    Refused while the competition's certificates print it (``refusals.issuers_refusal``).
+    """
     require(is_office, actor, message="只有组委会办公室可以设置颁发单位印章。")
+    # The competition's row: issuing certificates locks it too, so no batch starts
+    # between this check and the commit.
+    competition = Competition.objects.select_for_update().get(pk=issuer.competition_id)
     issuer = Issuer.objects.select_for_update().get(pk=issuer.pk)
+    refuse(issuers_refusal(competition, action="seal"))
     before = issuer.seal.name or ""
     if seal is None:
         issuer.seal = ""

@@ -20,6 +20,7 @@ from competition.audit import audit_record
 from competition.enums import CategoryKind
 from competition.exceptions import ValidationFailed
 from competition.models import Category, Competition, Issuer, User
+from competition.refusals import issuers_refusal, refuse
 from competition.rules import is_office, require
 
 from .. import conf, rendering
@@ -159,10 +160,12 @@ def sample_seals_attach(*, actor: User, competition: Competition) -> int:
     from ..artwork import draw_seal
 
     require(is_office, actor)
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    bare = [i for i in Issuer.objects.select_for_update().filter(competition=competition) if not i.seal]
+    if bare:
+        refuse(issuers_refusal(competition, action="seal"))
     attached = 0
-    for issuer in Issuer.objects.select_for_update().filter(competition=competition):
-        if issuer.seal:
-            continue
+    for issuer in bare:
         issuer.seal.save(f"sample-seal-{issuer.pk}.png", ContentFile(draw_seal(issuer.name)), save=True)
         audit_record(actor=actor, action="issuer.sample_seal", obj=issuer, after={"seal": issuer.seal.name})
         attached += 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from competition.audit import audit_record
 from competition.exceptions import Conflict, ValidationFailed
-from competition.models import User
+from competition.models import Competition, User
 from competition.rules import is_office, require
 from judging.enums import AwardStatus
 from judging.models import Award
@@ -18,7 +18,7 @@ from judging.models import Award
 from ..enums import CertificateStatus
 from ..models import Certificate
 from . import designs
-from .wording import certificate_data, printed_fields
+from .wording import certificate_data, issuer_data, printed_fields
 from .worker import store_pdf
 
 REASON_MAX = 500
@@ -77,6 +77,15 @@ def certificate_reissue(*, actor: User, certificate: Certificate, reason: str) -
     name = None
     try:
         with transaction.atomic():
+            # The issuers and seals printed are still the competition's: they may have changed
+            # while this rendered (the certificate was revoked, so they were not locked). The
+            # competition's row is the lock their changes take.
+            Competition.objects.select_for_update().get(pk=certificate.competition_id)
+            if issuer_data(competition_id=certificate.competition_id) != data.issuers:
+                raise Conflict(
+                    "颁发单位或印章刚被修改，证书未重新颁发；请再次操作，证书将印上修改后的颁发单位和印章。",
+                    code="stale",
+                )
             locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
             if locked.version != certificate.version or locked.status == CertificateStatus.PENDING:
                 raise Conflict("该证书刚被他人修改，请刷新后重试。", code="stale")

@@ -1,8 +1,9 @@
 """The office's year setup: every write of the year's structure pages.
 
 Each service checks the role (``rules.require``) and the phase (structure
-changes only in 筹备, the rule of ``competition.services``: issuers and
-seals stay editable as they are in the admin), validates every row before it
+changes only in 筹备, the rule of ``competition.services``; issuers and
+seals in any phase, as in the admin, but not under issued certificates:
+``competition.refusals.issuers_refusal``), validates every row before it
 writes anything (a refusal names the row and the field in Chinese and
 changes nothing), runs in one transaction and writes one audit entry.
 """
@@ -24,6 +25,7 @@ from ..audit import audit_record, snapshot
 from ..enums import AggregationMethod, CategoryKind, EligibilityRule, Phase
 from ..exceptions import Conflict, ValidationFailed
 from ..models import Category, Competition, Criterion, Issuer, QuotaOverride, Round, Unit, User
+from ..refusals import issuers_refusal, refuse
 from ..rules import is_office, require
 from ..services import (
     CATEGORY_FIELDS,
@@ -577,6 +579,10 @@ def issuers_set(*, actor: User, competition: Competition, rows: list[dict[str, A
     if errors:
         raise ValidationFailed(fields=errors)
     before = [{"id": i.pk, "name": i.name, "order": i.order} for i in sorted(existing.values(), key=lambda x: x.order)]
+    wanted = [(int(r["id"]) if r.get("id") else None, str(r["name"]).strip()) for r in rows]
+    if wanted == [(b["id"], b["name"]) for b in before]:
+        return sorted(existing.values(), key=lambda x: x.order)  # nothing changes
+    refuse(issuers_refusal(competition))
     keep = {int(r["id"]) for r in rows if r.get("id")}
     Issuer.objects.filter(competition=competition).exclude(pk__in=keep).delete()
     # Out of the way first: (competition, order) is unique.
@@ -603,8 +609,12 @@ def issuers_set(*, actor: User, competition: Competition, rows: list[dict[str, A
 
 
 def issuer_seal_upload(*, actor: User, issuer: Issuer, upload) -> Issuer:
-    """Check an uploaded seal (a transparent PNG of a sensible size) and set it on the issuer."""
+    """Check an uploaded seal (a transparent PNG of a sensible size) and set it on the issuer.
+
+    Not under issued certificates: refused before the file is read (``issuer_seal_set``
+    asks again on the locked rows)."""
     require(is_office, actor, message="只有组委会办公室可以设置颁发单位印章。")
+    refuse(issuers_refusal(issuer.competition, action="seal"))
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_BYTES:
         problems = [f"印章图片：文件不得超过 2 MB（当前 {size / 1024 / 1024:.1f} MB）。"]

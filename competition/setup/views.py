@@ -24,6 +24,7 @@ from .. import phases
 from ..enums import Phase
 from ..exceptions import ApplicationError, Forbidden, ValidationFailed
 from ..models import Category, Competition, Issuer, QuotaOverride, Unit
+from ..refusals import issuers_refusal
 from ..rules import can_read_all, is_office
 from ..services import competition_advance
 from ..views import chinese_error_pages, flash_error
@@ -368,12 +369,18 @@ def rounds(request, pk: int):
 def issuers(request, pk: int):
     competition = get_object_or_404(Competition, pk=pk)
     state = _state(request, competition, "issuers")
-    # Issuers and seals are not frozen by the phase (as in the admin): only the role decides.
-    state["issuers_editable"] = not state["observer"]
+    # Issuers and seals are not frozen by the phase (as in the admin): the role decides, and
+    # issued certificates (the service's refusal: the page shows it instead of the form).
+    locked = issuers_refusal(competition)
+    state["issuers_locked"] = locked
+    state["issuers_editable"] = not state["observer"] and locked is None
     objects = list(competition.issuers.order_by("order", "id"))
     initial = [{"id": i.pk, "name": i.name} for i in objects]
     formset = IssuerFormSet(request.POST or None, initial=None if request.method == "POST" else initial, prefix="rows")
     status = 200
+    if request.method == "POST" and locked is not None:
+        messages.error(request, f"颁发单位未保存。{locked}")
+        return redirect("setup:issuers", pk=competition.pk)
     if request.method == "POST":
         if formset.is_valid():
             kept = _kept(formset)
@@ -383,6 +390,9 @@ def issuers(request, pk: int):
             except ValidationFailed as exc:
                 messages.error(request, exc.message)
                 _row_errors(formset, kept, exc)
+            except ApplicationError as exc:  # certificates were issued meanwhile
+                flash_error(request, exc)
+                return redirect("setup:issuers", pk=competition.pk)
             else:
                 messages.success(request, "颁发单位已保存。")
                 return redirect("setup:issuers", pk=competition.pk)
@@ -416,6 +426,8 @@ def seal_upload(request, pk: int, issuer: int):
         services.issuer_seal_upload(actor=request.user, issuer=obj, upload=form.cleaned_data["seal"])
     except ValidationFailed as exc:
         messages.error(request, f"{obj.name}的印章未保存：" + "；".join(m for ms in exc.fields.values() for m in ms))
+    except ApplicationError as exc:  # issued certificates print the seal
+        messages.error(request, f"{obj.name}的印章未保存。{exc.message}")
     else:
         messages.success(request, f"已上传{obj.name}的印章。可点击“预览证书样张”查看效果。")
     return redirect("setup:issuers", pk=competition.pk)
