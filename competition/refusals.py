@@ -4,8 +4,9 @@
   honour certificate, cannot change under certificates that have been issued.
 
 A reason is a ``Refusal``: the Chinese message (a ``str``) with the stable
-error code the API answers with (as in ``nominations.states`` and
-``judging.refusals``). The services check it on the competition row they
+error code the API answers with. This module holds the one ``Refusal`` class
+and ``refuse`` of every app (``nominations.states`` and ``judging.refusals``
+import them). The services check it on the competition row they
 have locked and raise it with ``refuse`` (409); the pages ask the same
 function to show the note instead of a form.
 

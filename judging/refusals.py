@@ -26,31 +26,14 @@ from django.utils import timezone
 
 from competition import phases
 from competition.enums import Phase
-from competition.exceptions import Conflict
 from competition.models import JudgeProfile
+from competition.refusals import Refusal, refuse  # noqa: F401 - one Refusal for every app; refuse stays importable from here
 
 from . import guards
 from .blind import conflict_for_judge
 from .conflicts import conflict_reason
 from .enums import ObjectionStatus, ScorecardStatus
 from .models import Pledge, Publicity, Scorecard
-
-
-class Refusal(str):
-    """A refusal's message, with the stable code the API answers with."""
-
-    code: str
-
-    def __new__(cls, message: str, code: str) -> Refusal:
-        refusal = super().__new__(cls, message)
-        refusal.code = code
-        return refusal
-
-
-def refuse(reason: Refusal | None) -> None:
-    """Raise the refusal as the services do (409 with its message and code); nothing when None."""
-    if reason is not None:
-        raise Conflict(str(reason), code=reason.code)
 
 
 def _card(assignment) -> Scorecard | None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from competition.enums import Phase
 from competition.phases import nominations_window_refusal
+from competition.refusals import Refusal
 
 from .enums import EDITABLE_STATUSES, REOPENABLE_STATUSES, Status
 
@@ -27,17 +28,6 @@ from .enums import EDITABLE_STATUSES, REOPENABLE_STATUSES, Status
 WITHDRAWABLE_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
 # Phases in which the office's 资格审查 is open.
 REVIEW_PHASES = (Phase.NOMINATING, Phase.REVIEWING)
-
-
-class Refusal(str):
-    """A reason (the string) with the code of the 409 the services answer."""
-
-    code: str
-
-    def __new__(cls, message: str, code: str) -> Refusal:
-        refusal = super().__new__(cls, message)
-        refusal.code = code
-        return refusal
 
 
 def _status(nomination) -> str:
