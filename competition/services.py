@@ -925,6 +925,14 @@ def _structure_competition(obj) -> Competition:
     return Competition.objects.select_for_update().get(pk=competition_id)
 
 
+def _lock_structure_row(model, pk) -> tuple[Competition, Any]:
+    """The competition, then the row, locked in that order: the order every service that
+    changes a competition's records takes (the setup pages lock the competition first), so
+    two of them never wait on each other."""
+    competition = _structure_competition(model.objects.get(pk=pk))
+    return competition, model.objects.select_for_update().get(pk=pk)
+
+
 def _refuse_unless_draft(obj, competition: Competition) -> None:
     if STRUCTURE[type(obj)][2] and competition.phase != Phase.DRAFT:
         raise Conflict(
@@ -945,12 +953,12 @@ def structure_item_save(*, actor: User, obj: Issuer | Category | Criterion | Rou
     model = type(obj)
     parent, fields, _ = STRUCTURE[model]
     if obj.pk:
-        obj = model.objects.select_for_update().get(pk=obj.pk)
+        competition, obj = _lock_structure_row(model, obj.pk)
         before = snapshot(obj, fields)
     else:
         obj = model(**{f"{parent}_id": getattr(obj, f"{parent}_id")})
         before = None
-    competition = _structure_competition(obj)
+        competition = _structure_competition(obj)
     _refuse_unless_draft(obj, competition)
     for key in fields:
         if key in data:
@@ -984,8 +992,7 @@ def structure_item_delete(*, actor: User, obj: Issuer | Category | Criterion | R
     require(is_office, actor, message="只有组委会办公室可以修改推选活动。")
     model = type(obj)
     _, fields, _ = STRUCTURE[model]
-    obj = model.objects.select_for_update().get(pk=obj.pk)
-    competition = _structure_competition(obj)
+    competition, obj = _lock_structure_row(model, obj.pk)
     _refuse_unless_draft(obj, competition)
     if model is Issuer:
         refuse(issuers_refusal(competition, action="remove"))

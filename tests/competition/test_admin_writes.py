@@ -384,3 +384,23 @@ def test_a_weekday_make_up_day_is_refused_on_its_field_in_the_admin():
     competition.refresh_from_db()
     assert competition.workdays == ["2023-10-07"]
     assert AuditEntry.objects.get(action="competition.update").after["workdays"] == ["2023-10-07"]
+
+
+@pytest.mark.parametrize("action", ["save", "delete"])
+def test_a_structure_row_is_locked_after_its_competition(action):
+    """The competition first, then the row: the order the setup pages take too, so an admin
+    save and a setup save of the same issuer wait in turn instead of deadlocking."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = OfficeFactory()
+    competition = competition_factory()
+    issuer = Issuer.objects.create(competition=competition, name="太原市精神文明建设委员会办公室", order=9)
+    with CaptureQueriesContext(connection) as queries:
+        if action == "save":
+            services.structure_item_save(actor=office, obj=issuer, data={"name": "太原市文明办"})
+        else:
+            services.structure_item_delete(actor=office, obj=issuer)
+    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    tables = [next(t for t in ("competition_competition", "competition_issuer") if f'FROM "{t}"' in sql) for sql in locks]
+    assert tables[:2] == ["competition_competition", "competition_issuer"]
