@@ -1,7 +1,8 @@
 """Why a change of the competition's own records is refused now: ``*_refusal`` rules.
 
 - ``issuers_refusal``: the issuers (颁发单位) and their seals, printed on every
-  honour certificate, cannot change under certificates that have been issued.
+  honour certificate, cannot change under certificates that have been issued;
+- ``wording_refusal``: nor can the certificate's wording (证书正文), for the same reason.
 
 A reason is a ``Refusal``: the Chinese message (a ``str``) with the stable
 error code the API answers with. This module holds the one ``Refusal`` class
@@ -114,6 +115,29 @@ def issuers_refusal(competition, *, action: str = "change") -> Refusal | None:
             f"现在不能{label}：本年度已颁发 {found.issued} 份荣誉证书，证书上印的是当前的颁发单位和印章"
             "（证书记录保存了获奖者、奖项和 PDF 的 SHA-256，但不另存颁发单位和印章），"
             "更改后已发的证书与表彰名单、系统记录将不一致。"
+            "如需更改，请先在“荣誉证书”页撤销已颁发的证书，更改后再逐份重新颁发（证书编号和验证二维码不变）。",
+            "certificates_issued",
+        )
+    return None
+
+
+def wording_refusal(competition) -> Refusal | None:
+    """Why the certificate's wording (``certificate_wording``) cannot change now, or None.
+
+    As ``issuers_refusal``: the certificate row does not keep the wording its PDF
+    printed (a reissue renders the wording as it is then), so it may change only
+    while no certificate is issued or rendering; revoked ones do not count.
+    """
+    found = certificates_in_use(competition.pk)
+    if found.batch is not None:
+        return Refusal(
+            f"现在不能修改证书正文：证书批次 #{found.batch} 正在生成，证书上会印出当前的证书正文。请等待该批次完成后再处理。",
+            "certificates_rendering",
+        )
+    if found.issued:
+        return Refusal(
+            f"现在不能修改证书正文：本年度已颁发 {found.issued} 份荣誉证书，证书上印的是当前的证书正文，"
+            "更改后已发的证书与重新颁发的证书将不一致。"
             "如需更改，请先在“荣誉证书”页撤销已颁发的证书，更改后再逐份重新颁发（证书编号和验证二维码不变）。",
             "certificates_issued",
         )

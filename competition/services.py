@@ -39,7 +39,7 @@ from .models import (
     Unit,
     User,
 )
-from .refusals import issuers_refusal, refuse
+from .refusals import issuers_refusal, refuse, wording_refusal
 from .rules import is_office, require
 
 COMPETITION_FIELDS = [
@@ -333,6 +333,8 @@ def competition_update(*, actor: User, competition: Competition, data: dict[str,
             code="competition_not_draft",
         )
     before = {**snapshot(competition, COMPETITION_FIELDS), **competition_structure(competition)}
+    if "certificate_wording" in data and data["certificate_wording"] != competition.certificate_wording:
+        refuse(wording_refusal(competition))
     for key in SCALAR_UPDATABLE:
         if key in data and key not in ("holidays", "workdays"):
             setattr(competition, key, data[key])

@@ -26,7 +26,7 @@ from certificates.enums import BatchStatus, CertificateStatus
 from certificates.models import BatchItem, Certificate
 from competition import services as competition_services
 from competition.exceptions import Conflict
-from competition.models import AuditEntry, Issuer
+from competition.models import AuditEntry, Competition, Issuer
 from competition.refusals import issuers_refusal
 from competition.setup import services as setup_services
 from tests.certificates.conftest import award_for
@@ -419,9 +419,28 @@ def test_the_api_answers_409_with_the_reason(office, final, units):
     assert response.json()["error"]["code"] == "certificates_issued"
     assert response.json()["error"]["message"].startswith("现在不能修改颁发单位：本年度已颁发 2 份荣誉证书")
     assert issuers_of(final) == before
-    # The same issuers with another change (the wording) go through.
+    # The same issuers with another change (the title: each certificate keeps the one it printed) go through.
     response = api(office).patch(
-        f"/api/v1/competitions/{final.pk}/", {"issuers": names, "certificate_wording": "特发此证。"}, format="json"
+        f"/api/v1/competitions/{final.pk}/", {"issuers": names, "title": f"{final.title}（修订）"}, format="json"
     )
     assert response.status_code == 200, response.content
     assert issuers_of(final) == before
+
+
+@pytest.mark.parametrize("name", SITUATIONS)
+def test_the_certificate_wording_is_held_as_the_issuers_are(name, office, final, units):
+    """The wording is read when a PDF is rendered and not kept on the certificate: the same rule."""
+    situation(name, office, final, units)
+    wording = Competition.objects.get(pk=final.pk).certificate_wording
+    change = {"certificate_wording": "经评审，特授予此证，以资鼓励。"}
+    if name in REFUSED:
+        with pytest.raises(Conflict) as caught:
+            competition_services.competition_update(actor=office, competition=final, data=change)
+        assert caught.value.code == REFUSED[name]
+        assert str(caught.value).startswith("现在不能修改证书正文")
+        assert Competition.objects.get(pk=final.pk).certificate_wording == wording
+        # The wording as it is, sent again, is no change and goes through.
+        competition_services.competition_update(actor=office, competition=final, data={"certificate_wording": wording})
+    else:
+        competition_services.competition_update(actor=office, competition=final, data=change)
+        assert Competition.objects.get(pk=final.pk).certificate_wording == change["certificate_wording"]
