@@ -79,7 +79,10 @@ def flash_error(request, exc: ApplicationError) -> None:
 
 
 def add_service_errors(form, exc: ApplicationError) -> None:
-    """A service's field errors on the form's fields of the same name (any other at the form's top)."""
+    """A service's field errors on the form's fields of the same name (any other at the form's
+    top); a refusal that names no field goes to the form's top, so it is never lost."""
+    if not exc.fields:
+        form.add_error(None, exc.message)
     for name, errors in exc.fields.items():
         for error in errors:
             form.add_error(name if name in form.fields else None, error)

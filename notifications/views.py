@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competition.exceptions import ApplicationError
-from competition.views import chinese_error_pages, flash_error
+from competition.views import add_service_errors, chinese_error_pages, flash_error
 
 from . import selectors, services
 from .enums import Channel, DeliveryStatus
@@ -114,11 +114,7 @@ def preference(request):
                 email_enabled=form.cleaned_data["email_enabled"],
             )
         except ApplicationError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "消息设置已保存。")
             return redirect("notifications:settings")

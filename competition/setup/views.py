@@ -27,7 +27,7 @@ from ..models import Category, Competition, Issuer, QuotaOverride, Unit
 from ..refusals import issuers_refusal
 from ..rules import can_read_all, is_office
 from ..services import competition_advance
-from ..views import chinese_error_pages, flash_error
+from ..views import add_service_errors, chinese_error_pages, flash_error
 from . import services
 from .forms import (
     CategoryForm,
@@ -129,9 +129,7 @@ def year_new(request):
                     title=form.cleaned_data["title"],
                 )
             except ValidationFailed as exc:
-                for name, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                add_service_errors(form, exc)
             else:
                 source = form.cleaned_data["source"]
                 messages.success(
@@ -165,7 +163,7 @@ def categories(request, pk: int):
             try:
                 category = services.category_save(actor=request.user, competition=competition, data=form.cleaned_data)
             except ValidationFailed as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             except ApplicationError as exc:
                 flash_error(request, exc)
                 return redirect("setup:categories", pk=competition.pk)
@@ -190,14 +188,6 @@ def categories(request, pk: int):
     )
 
 
-def _service_errors(form, exc: ValidationFailed) -> None:
-    for name, errors in exc.fields.items():
-        for error in errors:
-            form.add_error(name if name in form.fields else None, error)
-    if not exc.fields:
-        form.add_error(None, exc.message)
-
-
 @_reader
 @require_http_methods(["GET", "POST"])
 def category(request, pk: int, category: int):
@@ -220,7 +210,7 @@ def category(request, pk: int, category: int):
             try:
                 obj = services.category_save(actor=request.user, competition=competition, category=obj, data=form.cleaned_data)
             except ValidationFailed as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             except ApplicationError as exc:
                 flash_error(request, exc)
                 return redirect("setup:category", pk=competition.pk, category=obj.pk)
@@ -233,7 +223,7 @@ def category(request, pk: int, category: int):
             try:
                 changed = services.quota_overrides_set(actor=request.user, category=obj, values=quota_form.values())
             except ValidationFailed as exc:
-                _service_errors(quota_form, exc)
+                add_service_errors(quota_form, exc)
             except ApplicationError as exc:
                 flash_error(request, exc)
                 return redirect("setup:category", pk=competition.pk, category=obj.pk)
@@ -469,7 +459,7 @@ def dates(request, pk: int):
             try:
                 services.competition_dates_set(actor=request.user, competition=competition, **form.cleaned_data)
             except ValidationFailed as exc:
-                _service_errors(form, exc)
+                add_service_errors(form, exc)
             except ApplicationError as exc:
                 flash_error(request, exc)
                 return redirect("setup:dates", pk=competition.pk)

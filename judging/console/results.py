@@ -78,13 +78,6 @@ def _allow(request, perm: str) -> None:
         raise PermissionDenied
 
 
-def _form_errors(form, exc: ApplicationError) -> None:
-    """A service's field errors on the form's fields (the others at the top)."""
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    add_service_errors(form, exc)
-
-
 def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     name = re.sub(r'[\\/:*?"<>|\r\n\t]', "_", name)
@@ -225,7 +218,7 @@ def publicity(request, pk: int):
                 notice=form.notice(),
             )
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
             preview = None
     refusal = result_services.publicity_refusal(competition, now)
     return render(
@@ -306,7 +299,7 @@ def objection_new(request, pk: int):
                     received_on=data["received_on"],
                 )
             except ApplicationError as exc:
-                _form_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, f"已登记{CHANNEL_LABELS[objection.channel]}异议（回执编号 {objection.receipt}），请核实后处理。")
                 return redirect("judging:results-objection", pk=objection.pk)

@@ -404,3 +404,24 @@ def test_a_structure_row_is_locked_after_its_competition(action):
     locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
     tables = [next(t for t in ("competition_competition", "competition_issuer") if f'FROM "{t}"' in sql) for sql in locks]
     assert tables[:2] == ["competition_competition", "competition_issuer"]
+
+
+def test_a_refusal_naming_no_field_is_shown_at_the_forms_top():
+    """The views' one way of putting a service's refusal on a form: field errors on their
+    fields, and a refusal that names none at the top (it used to be dropped on some pages)."""
+    from django import forms as django_forms
+
+    from competition.exceptions import ValidationFailed
+    from competition.views import add_service_errors
+
+    class Form(django_forms.Form):
+        name = django_forms.CharField()
+
+    form = Form({"name": "x"})
+    assert form.is_valid()
+    add_service_errors(form, ValidationFailed("该年度已存在，不能重复创建。"))
+    assert form.non_field_errors() == ["该年度已存在，不能重复创建。"]
+    named = Form({"name": "x"})
+    named.is_valid()
+    add_service_errors(named, ValidationFailed(fields={"name": ["名称：已被使用。"], "other": ["其他：不对。"]}))
+    assert named.errors["name"] == ["名称：已被使用。"] and named.non_field_errors() == ["其他：不对。"]
