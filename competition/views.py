@@ -8,11 +8,11 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
 
 from . import selectors, services
 from .enums import Phase
@@ -76,6 +76,15 @@ def flash_error(request, exc: ApplicationError) -> None:
     for field_messages in exc.fields.values():
         lines.extend(m for m in field_messages if m not in lines)
     messages.error(request, lines[0] + ("" if len(lines) == 1 else " " + "；".join(lines[1:])))
+
+
+def xlsx_download(content: bytes, filename: str) -> HttpResponse:
+    """An .xlsx file to save, its (Chinese) name in a header Django writes."""
+    from .xlsx import XLSX_CONTENT_TYPE
+
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 def add_service_errors(form, exc: ApplicationError) -> None:

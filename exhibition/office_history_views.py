@@ -14,13 +14,11 @@ anyone else gets 404. Every write goes through ``source_services``.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -28,8 +26,7 @@ from competition.enums import Phase
 from competition.exceptions import ApplicationError
 from competition.models import Competition
 from competition.rules import can_read_all, is_office
-from competition.views import add_service_errors, flash_error
-from competition.xlsx import XLSX_CONTENT_TYPE
+from competition.views import add_service_errors, flash_error, xlsx_download
 from judging.enums import AwardStatus
 from judging.models import Award
 from nominations import past_winners
@@ -172,9 +169,7 @@ def history_page(request):
 @require_GET
 def history_template(request):
     _read(request.user)
-    response = HttpResponse(history_import.template(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(history_import.TEMPLATE_NAME)
-    return response
+    return xlsx_download(history_import.template(), history_import.TEMPLATE_NAME)
 
 
 @login_required

@@ -12,15 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from competition.exceptions import ApplicationError
 from competition.rules import can_read_all, is_office
-from competition.views import add_service_errors, chinese_error_pages, flash_error
-from competition.xlsx import XLSX_CONTENT_TYPE
+from competition.views import add_service_errors, chinese_error_pages, flash_error, xlsx_download
 
 from . import past_winner_import, past_winners
 from .models import PastWinner
@@ -150,15 +149,7 @@ def past_winner_delete(request, pk: int):
 @require_GET
 def past_winner_template(request):
     _allowed(request.user)
-    response = HttpResponse(past_winner_import.template(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''" + _quote(past_winner_import.TEMPLATE_NAME)
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return xlsx_download(past_winner_import.template(), past_winner_import.TEMPLATE_NAME)
 
 
 @login_required

@@ -32,8 +32,7 @@ from ..middleware import client_address
 from ..models import Category, Competition, JudgeProfile, Unit, User
 from ..ratelimit import RateLimited
 from ..rules import can_read_all, is_office
-from ..views import add_service_errors, chinese_error_pages, flash_error
-from ..xlsx import XLSX_CONTENT_TYPE
+from ..views import add_service_errors, chinese_error_pages, flash_error, xlsx_download
 from . import forms, services, spreadsheet
 
 chinese_errors = chinese_error_pages("competition/people/error.html")
@@ -258,9 +257,7 @@ def account_invite(request):
 @require_GET
 @_reader
 def import_template(request):
-    response = HttpResponse(spreadsheet.template_bytes(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E8%B4%A6%E5%8F%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
-    return response
+    return xlsx_download(spreadsheet.template_bytes(), spreadsheet.TEMPLATE_NAME)
 
 
 CHECKED_KEY = "people_import_checked"

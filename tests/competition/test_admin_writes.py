@@ -425,3 +425,28 @@ def test_a_refusal_naming_no_field_is_shown_at_the_forms_top():
     named.is_valid()
     add_service_errors(named, ValidationFailed(fields={"name": ["名称：已被使用。"], "other": ["其他：不对。"]}))
     assert named.errors["name"] == ["名称：已被使用。"] and named.non_field_errors() == ["其他：不对。"]
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("people:import_template", "账号导入模板.xlsx"),
+        ("nominations:past-winners-template", None),
+        ("exhibition:office-history-template", None),
+    ],
+)
+def test_the_import_templates_download_as_named_xlsx_files(url, name):
+    """Each import page's template: an .xlsx to save, its Chinese name in Django's own header."""
+    from urllib.parse import quote, unquote
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    response = signed_in(OfficeFactory()).get(reverse(url))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; filename*=utf-8''") and header.endswith(quote(".xlsx"))
+    if name:
+        assert unquote(header.split("''", 1)[1]) == name
+    assert load_workbook(io.BytesIO(response.content)).active.max_row >= 1
