@@ -124,6 +124,16 @@ class IssuerRowForm(forms.Form):
     name = forms.CharField(label="名称", max_length=100)
 
 
+class WordingForm(forms.Form):
+    certificate_wording = forms.CharField(
+        label="证书正文",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="荣誉证书上获奖者名称下面的一段话。可用 {year}（年度）和 {award}（奖项名称）；留空则用系统的标准正文，见证书样张。",
+    )
+
+
 class SealForm(forms.Form):
     seal = forms.FileField(
         label="印章图片（透明背景 PNG）",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/setup/rubric/<int:category>/", views.rubric, name="rubric"),
     path("<int:pk>/setup/rounds/", views.rounds, name="rounds"),
     path("<int:pk>/setup/issuers/", views.issuers, name="issuers"),
+    path("<int:pk>/setup/wording/", views.wording, name="wording"),
     path("<int:pk>/setup/dates/", views.dates, name="dates"),
     path("<int:pk>/setup/issuers/<int:issuer>/seal/", views.seal_upload, name="seal"),
     path("<int:pk>/setup/issuers/<int:issuer>/seal.png", views.seal_image, name="seal-image"),

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,9 +25,9 @@ from .. import phases
 from ..enums import Phase
 from ..exceptions import ApplicationError, Forbidden, ValidationFailed
 from ..models import Category, Competition, Issuer, QuotaOverride, Unit
-from ..refusals import issuers_refusal
+from ..refusals import issuers_refusal, wording_refusal
 from ..rules import can_read_all, is_office
-from ..services import competition_advance
+from ..services import competition_advance, competition_update
 from ..views import add_service_errors, chinese_error_pages, flash_error
 from . import services
 from .forms import (
@@ -37,6 +38,7 @@ from .forms import (
     QuotaOverridesForm,
     RoundFormSet,
     SealForm,
+    WordingForm,
     YearNewForm,
 )
 
@@ -397,10 +399,38 @@ def issuers(request, pk: int):
             "formset": formset,
             "issuers": objects,
             "seal_form": SealForm(),
+            "wording_form": _wording_form(competition, state),
+            "wording_locked": wording_refusal(competition),
             "has_categories": competition.categories.exists(),
         },
         status=status,
     )
+
+
+def _wording_form(competition: Competition, state: dict, data=None) -> WordingForm:
+    form = WordingForm(data, initial={"certificate_wording": competition.certificate_wording})
+    if state["observer"] or wording_refusal(competition) is not None:
+        _disable(form)
+    return form
+
+
+@_reader
+@require_POST
+def wording(request, pk: int):
+    """The certificate's wording (证书正文), saved by ``competition_update`` (held, as the
+    issuers are, once certificates are issued)."""
+    competition = get_object_or_404(Competition, pk=pk)
+    form = WordingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "证书正文未保存：" + "；".join(m for ms in form.errors.values() for m in ms))
+        return redirect(f"{reverse('setup:issuers', args=[competition.pk])}#wording")
+    try:
+        competition_update(actor=request.user, competition=competition, data=form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, f"证书正文未保存。{exc.message}")
+    else:
+        messages.success(request, "证书正文已保存，可预览证书样张核对。")
+    return redirect(f"{reverse('setup:issuers', args=[competition.pk])}#wording")
 
 
 @_reader

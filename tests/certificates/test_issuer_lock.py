@@ -444,3 +444,32 @@ def test_the_certificate_wording_is_held_as_the_issuers_are(name, office, final,
     else:
         competition_services.competition_update(actor=office, competition=final, data=change)
         assert Competition.objects.get(pk=final.pk).certificate_wording == change["certificate_wording"]
+
+
+# --------------------------------------------------------------------------- the certificate's wording on the page
+
+
+def test_the_office_edits_the_certificate_wording_on_the_issuers_page(office, observer, final, units):
+    """The wording is set on the page (it could be set only in the admin or the API), audited,
+    and printed by the sample; once certificates are issued the page holds it with the reason."""
+    client = _client(office)
+    url = f"/competitions/{final.pk}/setup/issuers/"
+    page = client.get(url).content.decode()
+    assert 'id="wording-form"' in page and 'id="wording-save"' in page
+    text = "在{year}年度推选活动中被评为“{award}”。特发此证。"
+    response = client.post(f"/competitions/{final.pk}/setup/wording/", {"certificate_wording": text})
+    assert (response.status_code, response["Location"]) == (302, f"{url}#wording")
+    assert Competition.objects.get(pk=final.pk).certificate_wording == text
+    assert "证书正文已保存" in client.get(url).content.decode()
+    assert AuditEntry.objects.filter(object_id=str(final.pk), after__certificate_wording=text).exists()
+    # Observers read it without a button, and may not post.
+    seen = _client(observer).get(url).content.decode()
+    assert 'id="wording-form"' in seen and 'id="wording-save"' not in seen
+    assert _client(observer).post(f"/competitions/{final.pk}/setup/wording/", {"certificate_wording": "x"}).status_code == 403
+
+    situation("issued", office, final, units)
+    page = client.get(url).content.decode()
+    assert 'id="wording-locked"' in page and 'id="wording-save"' not in page
+    response = client.post(f"/competitions/{final.pk}/setup/wording/", {"certificate_wording": "改过的正文"})
+    assert "证书正文未保存。现在不能修改证书正文：本年度已颁发 2 份荣誉证书" in client.get(response["Location"]).content.decode()
+    assert Competition.objects.get(pk=final.pk).certificate_wording == text
